@@ -1,0 +1,26 @@
+# The project's two commands and their helpers. See README.md.
+.PHONY: demo test check bench lint pot screenshots clean
+
+demo:  ## serve the demo database at http://localhost:8069 (FRESH=1 recreates it)
+	SPM_FRESH=$(FRESH) scripts/demo.sh
+
+test:  ## install checks + the whole test suite (pytest-odoo, tours, static checks)
+	scripts/test.sh
+
+check:  ## only the no-database checks
+	python3 -m pytest -p no:odoo -p no:cacheprovider tests
+
+lint:  ## ruff, ruff-format, pylint-odoo, XML checks (the pre-commit hooks)
+	scripts/lint.sh
+
+bench:  ## benchmarks at scale in a throw-away database (not part of make test)
+	scripts/bench.sh
+
+pot:  ## re-export i18n/sales_process_mgmt.pot and merge it into zh_CN.po
+	scripts/i18n.sh
+
+screenshots:  ## refresh the README screenshots from the demo database
+	scripts/screenshots.sh
+
+clean:  ## stop the private PostgreSQL cluster and delete .run/
+	bash -c 'source scripts/lib.sh && pg_stop' && rm -rf .run

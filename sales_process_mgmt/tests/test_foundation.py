@@ -1,0 +1,71 @@
+from odoo.tests import tagged
+
+from .common import SalesProcessCase
+
+
+@tagged("post_install", "-at_install")
+class TestFoundation(SalesProcessCase):
+    def test_groups_implied_chain(self):
+        """Salesman ⊂ process user, sales manager ⊂ process manager ⊂ ... ⊂ admin."""
+        self.assertTrue(self.user_salesman.has_group("sales_process_mgmt.group_sales_process_user"))
+        self.assertFalse(self.user_salesman.has_group("sales_process_mgmt.group_sales_process_manager"))
+        self.assertTrue(self.user_manager.has_group("sales_process_mgmt.group_sales_process_manager"))
+        self.assertFalse(self.user_manager.has_group("sales_process_mgmt.group_sales_process_admin"))
+        self.assertTrue(self.user_admin.has_group("sales_process_mgmt.group_sales_process_user"))
+        self.assertFalse(self.user_employee.has_group("sales_process_mgmt.group_sales_process_user"))
+        self.assertTrue(self.env.ref("base.user_admin").has_group("sales_process_mgmt.group_sales_process_admin"))
+
+    def test_menu_visibility_per_group(self):
+        menu = self.env.ref("sales_process_mgmt.sales_process_menu_root")
+        config = self.env.ref("sales_process_mgmt.sales_process_menu_config")
+        visible = self.env["ir.ui.menu"].with_user(self.user_salesman)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        self.assertNotIn(config.id, visible)
+        visible_admin = self.env["ir.ui.menu"].with_user(self.user_admin)._visible_menu_ids()
+        self.assertIn(config.id, visible_admin)
+        visible_employee = self.env["ir.ui.menu"].with_user(self.user_employee)._visible_menu_ids()
+        self.assertNotIn(menu.id, visible_employee)
+
+    def test_enforce_gates_setting(self):
+        """The global switch is on by default and is stored as a system parameter."""
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param("sales_process_mgmt.enforce_gates"), "True")
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.sales_process_enforce_gates)
+        settings.sales_process_enforce_gates = False
+        settings.execute()
+        self.assertFalse(params.get_param("sales_process_mgmt.enforce_gates"))
+
+    def test_zh_cn_menu_translation(self):
+        """The zh_CN translation is loaded and names the process menu in Chinese."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["sales_process_mgmt"], ["zh_CN"], overwrite=True)
+        menu = self.env.ref("sales_process_mgmt.sales_process_menu_root").with_context(lang="zh_CN")
+        self.assertEqual(menu.name, "销售流程")
+
+    def test_demo_seed_stages(self):
+        """Demo data: the seed's five stages in order, with 30+ opportunities over 3 salespeople and 2 teams."""
+        stage_xmlids = [
+            "stage_reception_demo",
+            "stage_needs_confirmation_demo",
+            "stage_presentation_demo",
+            "stage_negotiation_demo",
+            "stage_contract_demo",
+        ]
+        stages = self.env["crm.stage"].browse(
+            [self.env.ref(f"sales_process_mgmt.{xmlid}").id for xmlid in stage_xmlids]
+        )
+        self.assertEqual(stages.sorted("sequence"), stages)
+        self.assertEqual(stages.with_context(lang="en_US").mapped("name")[0], "Reception")
+        leads = self.env["crm.lead"].search([("stage_id", "in", stages.ids), ("id", "in", self._demo_lead_ids())])
+        self.assertGreaterEqual(len(leads), 30)
+        self.assertEqual(len(leads.user_id), 3)
+        self.assertEqual(len(leads.team_id), 2)
+        self.assertEqual(set(leads.stage_id.ids), set(stages.ids))
+
+    def _demo_lead_ids(self):
+        return (
+            self.env["ir.model.data"]
+            .search([("module", "=", "sales_process_mgmt"), ("model", "=", "crm.lead")])
+            .mapped("res_id")
+        )

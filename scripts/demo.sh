@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The run command: a persistent demo database served at http://localhost:8069.
+# SPM_FRESH=1 (make demo FRESH=1) drops and recreates the database.
+source "$(dirname "$0")/lib.sh"
+
+DB="${SPM_DEMO_DB:-spm_demo}"
+PORT="${SPM_HTTP_PORT:-8069}"
+
+check_odoo
+check_python_packages xlsxwriter
+check_postgres
+check_wkhtmltopdf
+pg_start
+write_odoo_conf "$PORT"
+
+[ "${SPM_FRESH:-0}" = 1 ] && { say "Dropping $DB"; drop_db "$DB"; }
+if db_exists "$DB"; then
+    say "Updating sales_process_mgmt in $DB"
+    odoo -c "$ODOO_CONF" -d "$DB" -u sales_process_mgmt --stop-after-init --log-level=warn
+else
+    say "Creating $DB with demo data (en_US and zh_CN)"
+    odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt \
+        --stop-after-init --log-level=warn
+    # zh_CN after the install: at database creation it would replace en_US instead.
+    odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn
+fi
+say "Odoo is at http://localhost:$PORT  (login admin / password admin); Ctrl-C stops it"
+exec odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" --log-level=warn "$@"

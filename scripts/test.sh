@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The test command: install checks (with and without demo data), then the whole
+# suite (ORM tests, browser tours, no-database checks) in one pytest run.
+source "$(dirname "$0")/lib.sh"
+
+DB="${SPM_TEST_DB:-spm_test}"
+DB_NODEMO="${DB}_nodemo"
+
+check_odoo
+check_python_packages pytest pytest_odoo xlsxwriter openpyxl phonenumbers websocket polib
+check_postgres
+check_chromium
+check_wkhtmltopdf
+pg_start
+write_odoo_conf 8069
+mkdir -p "$RUN_DIR/logs"
+
+say "Installing sales_process_mgmt without demo data in $DB_NODEMO"
+drop_db "$DB_NODEMO"
+odoo -c "$ODOO_CONF" -d "$DB_NODEMO" -i sales_process_mgmt --without-demo=all \
+    --stop-after-init --log-level=info --logfile="$RUN_DIR/logs/install-nodemo.log"
+check_log "$RUN_DIR/logs/install-nodemo.log"
+
+say "Upgrading sales_process_mgmt in $DB_NODEMO"
+odoo -c "$ODOO_CONF" -d "$DB_NODEMO" -u sales_process_mgmt \
+    --stop-after-init --log-level=info --logfile="$RUN_DIR/logs/upgrade-nodemo.log"
+check_log "$RUN_DIR/logs/upgrade-nodemo.log"
+drop_db "$DB_NODEMO"
+
+say "Installing sales_process_mgmt with demo data and zh_CN in $DB"
+drop_db "$DB"
+odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt \
+    --stop-after-init --log-level=info --logfile="$RUN_DIR/logs/install-demo.log"
+check_log "$RUN_DIR/logs/install-demo.log"
+# zh_CN after the install: at database creation it would replace en_US instead.
+odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn \
+    --logfile="$RUN_DIR/logs/load-zh_CN.log"
+check_log "$RUN_DIR/logs/load-zh_CN.log"
+
+say "Running the test suite"
+cd "$ROOT"
+python3 -m pytest sales_process_mgmt/tests tests \
+    --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
+    -p no:cacheprovider "$@"
