@@ -1,0 +1,92 @@
+"""Benchmark driver: run the bench_*.py modules of this folder against a database.
+
+Usage (see scripts/bench.sh, which makes the throw-away database):
+    python3 bench/run.py -c <odoo.conf> -d <database> [name ...]
+
+Each ``bench_<topic>.py`` exposes ``run(env, bench)``: it generates its data at scale
+in the database, then calls ``bench.compare(...)`` for each measured operation next
+to its baseline. Benchmarks report figures; they assert only that both sides agree.
+"""
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+import odoo
+from odoo.modules.registry import Registry
+
+
+class Bench:
+    """Times a measured operation next to its baseline, in the same run."""
+
+    def __init__(self, env):
+        self.env = env
+        self.rows = []
+
+    def timed(self, fn, repeat=3, setup=None, teardown=None):
+        """Best wall time of ``repeat`` runs of ``fn`` and its last result."""
+        best, result = None, None
+        for _ in range(repeat):
+            if setup:
+                setup()
+            self.env.invalidate_all()
+            start = time.perf_counter()
+            result = fn()
+            self.env.flush_all()
+            elapsed = time.perf_counter() - start
+            if teardown:
+                teardown()
+            best = elapsed if best is None else min(best, elapsed)
+        return best, result
+
+    def compare(self, name, baseline, measured, repeat=3, setup=None, teardown=None, goal=None, same=None):
+        """Run both callables, check they agree, print both times and the ratio.
+
+        ``same(baseline_result, measured_result)`` decides agreement (default: ==;
+        results of None are not compared). ``goal`` is the ratio the issue asks for.
+        ``setup``/``teardown`` run around every call, outside the timing.
+        """
+        t_base, r_base = self.timed(baseline, repeat, setup, teardown)
+        t_meas, r_meas = self.timed(measured, repeat, setup, teardown)
+        if r_base is not None or r_meas is not None:
+            agree = same(r_base, r_meas) if same else r_base == r_meas
+            if not agree:
+                raise AssertionError(f"{name}: baseline and measured results differ")
+        ratio = t_meas / t_base if t_base else float("inf")
+        verdict = "" if goal is None else (f"  goal <= {goal}x: " + ("met" if ratio <= goal else "NOT met"))
+        line = f"BENCH {name}: baseline {t_base:.3f}s, measured {t_meas:.3f}s, ratio {ratio:.2f}x{verdict}"
+        self.rows.append(line)
+        print(line, flush=True)
+        return ratio
+
+    def report(self, name, text):
+        """Print a figure that is not a time ratio (e.g. query counts)."""
+        line = f"BENCH {name}: {text}"
+        self.rows.append(line)
+        print(line, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("names", nargs="*", help="bench_<name>.py modules to run (default: all)")
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    folder = Path(__file__).resolve().parent
+    sys.path.insert(0, str(folder))
+    names = args.names or sorted(p.stem[len("bench_") :] for p in folder.glob("bench_*.py"))
+    registry = Registry(args.database)
+    for name in names:
+        module = importlib.import_module(f"bench_{name}")
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            print(f"== bench_{name}", flush=True)
+            module.run(env, Bench(env))
+            cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
