@@ -7,3 +7,5 @@ from . import sales_process_stage_history
 from . import sales_process_lead_checklist
 from . import sales_process_gate_override
 from . import crm_lead
+from . import sales_process_responsibility
+from . import mail_activity

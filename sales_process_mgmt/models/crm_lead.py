@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 STAGE_STATES = [
     ("none", "No Time Limit"),
@@ -41,6 +41,33 @@ class CrmLead(models.Model):
         help="Refreshed on every stage change and by the hourly Stage Timing cron.",
     )
     days_in_stage = fields.Integer(compute="_compute_days_in_stage", store=True, index=True, aggregator="avg")
+    sales_process_responsible_ids = fields.Many2many(
+        "res.users",
+        relation="crm_lead_sales_process_responsible_rel",
+        string="Responsible",
+        compute="_compute_sales_process_roles",
+        help="Who does the work of the current stage (gets its activities).",
+    )
+    sales_process_accountable_ids = fields.Many2many(
+        "res.users",
+        relation="crm_lead_sales_process_accountable_rel",
+        string="Accountable",
+        compute="_compute_sales_process_roles",
+        help="Who answers for the current stage and may override its exit criteria.",
+    )
+    sales_process_consulted_ids = fields.Many2many(
+        "res.users",
+        relation="crm_lead_sales_process_consulted_rel",
+        string="Consulted",
+        compute="_compute_sales_process_roles",
+    )
+    sales_process_informed_ids = fields.Many2many(
+        "res.users",
+        relation="crm_lead_sales_process_informed_rel",
+        string="Informed",
+        compute="_compute_sales_process_roles",
+    )
+    sales_process_can_override_gate = fields.Boolean(compute="_compute_sales_process_can_override_gate")
 
     @api.depends("stage_history_ids")
     def _compute_stage_history_count(self):
@@ -86,6 +113,33 @@ class CrmLead(models.Model):
             date_in = lead.date_last_stage_update
             lead.days_in_stage = (now - date_in).days if date_in else 0
 
+    @api.depends("stage_id", "team_id", "user_id", "company_id")
+    def _compute_sales_process_roles(self):
+        resolution = self.env["sales.process.responsibility"]._resolve(self)
+        Users = self.env["res.users"]
+        for lead in self:
+            holders = resolution.get(lead.id, {})
+            lead.sales_process_responsible_ids = Users.browse(holders.get("responsible", ()))
+            lead.sales_process_accountable_ids = Users.browse(holders.get("accountable", ()))
+            lead.sales_process_consulted_ids = Users.browse(holders.get("consulted", ()))
+            lead.sales_process_informed_ids = Users.browse(holders.get("informed", ()))
+
+    @api.depends("stage_id", "team_id", "user_id", "company_id")
+    @api.depends_context("uid")
+    def _compute_sales_process_can_override_gate(self):
+        user = self.env.user
+        is_admin = user.has_group("sales_process_mgmt.group_sales_process_admin")
+        is_manager = user.has_group("sales_process_mgmt.group_sales_process_manager")
+        resolution = {} if is_admin else self.env["sales.process.responsibility"]._resolve(self, ["accountable"])
+        for lead in self:
+            holders = resolution.get(lead.id)
+            if is_admin:
+                lead.sales_process_can_override_gate = True
+            elif holders and "accountable" in holders["configured"]:
+                lead.sales_process_can_override_gate = user.id in holders["accountable"]
+            else:
+                lead.sales_process_can_override_gate = is_manager
+
     @api.model
     def _get_stage_state(self, deadline, warning, now):
         if not deadline:
@@ -108,8 +162,11 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        reassigned = self._sales_process_get_reassigned(vals)
         if "stage_id" not in vals or self.env.context.get("sales_process_skip"):
-            return super().write(vals)
+            result = super().write(vals)
+            reassigned._sales_process_reassign_responsibilities()
+            return result
         new_stage = self.env["crm.stage"].browse(vals["stage_id"])
         moving = self.filtered(lambda lead: lead.stage_id != new_stage)
         warnings = moving._sales_process_check_gates(new_stage) if moving else {}
@@ -118,6 +175,7 @@ class CrmLead(models.Model):
             moving._sales_process_stage_changed()
             if warnings:
                 moving.browse(list(warnings))._message_log_batch(warnings)
+        (reassigned - moving)._sales_process_reassign_responsibilities()
         return result
 
     # ------------------------------------------------------------------
@@ -258,6 +316,7 @@ class CrmLead(models.Model):
         self.env["sales.process.lead.checklist"].invalidate_model()
         self.invalidate_recordset(["stage_history_ids", "checklist_ids"])
         self.modified(["checklist_ids"])
+        self._sales_process_apply_responsibilities()
 
     def _sales_process_close_visits(self, now):
         """Close the open visits of ``self``: exit date, durations, overdue flag, next stage."""
@@ -353,3 +412,271 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_id": self.id},
         }
+
+    # ------------------------------------------------------------------
+    # Responsibilities (明确分工)
+    # ------------------------------------------------------------------
+
+    def _sales_process_open_activities(self):
+        """Open auto-activities of ``self``, read in one query."""
+        return self.env["mail.activity"].search_fetch(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids), ("sales_process_stage_id", "!=", False)],
+            [
+                "res_id",
+                "user_id",
+                "summary",
+                "activity_type_id",
+                "sales_process_stage_id",
+                "sales_process_responsibility_id",
+            ],
+        )
+
+    def _sales_process_apply_responsibilities(self):
+        """Hand the work of the new stage to its people; called on every stage entry.
+
+        Closes the open auto-activities of the stage left, schedules one activity per
+        Responsible user (unless one is still open for that user in this stage),
+        makes the Accountable and Consulted people followers and informs the Informed
+        ones. Set-based: the number of queries does not depend on the number of leads.
+        """
+        if not self:
+            return
+        self.fetch(["stage_id", "team_id", "company_id", "user_id", "active", "name", "stage_deadline"])
+        open_activities = self._sales_process_open_activities()
+        stage_of = {lead.id: lead.stage_id.id for lead in self}
+        left = open_activities.filtered(lambda act: act.sales_process_stage_id.id != stage_of.get(act.res_id))
+        if left:
+            left._sales_process_close_on_stage_exit()
+        entering = self.filtered("active")
+        resolution = self.env["sales.process.responsibility"]._resolve(entering)
+        if not resolution:
+            return
+        existing = {(act.res_id, act.user_id.id) for act in open_activities - left}
+        vals_list = entering._sales_process_prepare_activities(resolution, existing)
+        if vals_list:
+            # No "assigned to you" mail per activity: a bulk move would send thousands;
+            # the activities show in the assignee's activity menu and My Responsibilities.
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
+        entering._sales_process_subscribe_roles(resolution)
+        entering._sales_process_inform(resolution)
+        entering._sales_process_log_problems(resolution)
+
+    def _sales_process_prepare_activities(self, resolution, existing):
+        """Values of the activities to create: one per (lead, Responsible user) not in ``existing``."""
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        checklists, activity_types = {}, {}
+        vals_list = []
+        for lead in self:
+            holders = resolution.get(lead.id)
+            if not holders or not holders["responsible"]:
+                continue
+            stage = lead.stage_id
+            if stage.id not in checklists:
+                checklists[stage.id] = self._sales_process_checklist_note(stage)
+            for user_id, row in holders["responsible"].items():
+                if (lead.id, user_id) in existing:
+                    continue
+                existing.add((lead.id, user_id))
+                if row.id not in activity_types:
+                    activity_types[row.id] = row._get_activity_type().id
+                vals_list.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": lead.id,
+                        "user_id": user_id,
+                        "activity_type_id": activity_types[row.id],
+                        "summary": (stage.objective or stage.name or "").strip(),
+                        "note": row._render_note(lead, checklists[stage.id]),
+                        "date_deadline": row._get_deadline(lead, today),
+                        "automated": True,
+                        "sales_process_responsibility_id": row.id,
+                        "sales_process_stage_id": stage.id,
+                    }
+                )
+        return vals_list
+
+    @api.model
+    def _sales_process_checklist_note(self, stage):
+        items = stage.checklist_item_ids
+        if not items:
+            return Markup()
+        lines = Markup().join(
+            Markup("<li>%s</li>") % (self.env._("%(item)s (required)", item=item.name) if item.required else item.name)
+            for item in items
+        )
+        return Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (_("Checklist"), lines)
+
+    def _sales_process_subscribe_roles(self, resolution, roles=("accountable", "consulted")):
+        """Make the holders of ``roles`` followers, one subscription per set of partners."""
+        Users = self.env["res.users"].sudo()
+        by_partners = {}
+        for lead in self:
+            holders = resolution.get(lead.id)
+            if not holders:
+                continue
+            user_ids = {uid for role in roles for uid in holders[role]}
+            if user_ids:
+                partners = frozenset(Users.browse(sorted(user_ids)).partner_id.ids)
+                by_partners.setdefault(partners, []).append(lead.id)
+        for partner_ids, lead_ids in by_partners.items():
+            self.browse(lead_ids)._message_subscribe(partner_ids=list(partner_ids))
+
+    def _sales_process_inform(self, resolution):
+        """One chatter note per lead for its Informed people, delivered to their inbox."""
+        Users = self.env["res.users"].sudo()
+        author = self.env.user.partner_id
+        groups = {}
+        for lead in self:
+            holders = resolution.get(lead.id)
+            if holders and holders["informed"]:
+                partners = Users.browse(sorted(holders["informed"])).partner_id
+                groups.setdefault((lead.stage_id, partners), []).append(lead.id)
+        notifications = []
+        for (stage, partners), lead_ids in groups.items():
+            body = Markup("<p>%s</p>") % _(
+                "Entered stage %(stage)s. For the information of: %(people)s.",
+                stage=stage.name,
+                people=", ".join(partners.mapped("name")),
+            )
+            messages = self.browse(lead_ids)._message_log_batch(dict.fromkeys(lead_ids, body), partner_ids=partners.ids)
+            notifications += [
+                {
+                    "mail_message_id": message.id,
+                    "res_partner_id": partner_id,
+                    "author_id": author.id,
+                    "notification_type": "inbox",
+                    "is_read": False,
+                }
+                for message in messages
+                for partner_id in partners.ids
+                if partner_id != author.id
+            ]
+        if notifications:
+            self.env["mail.notification"].sudo().create(notifications)
+
+    def _sales_process_log_problems(self, resolution, roles=None):
+        """A chatter note on the leads whose roles resolved to nobody (or to the fallback user)."""
+        role_labels = dict(self.env["sales.process.responsibility"]._fields["role"]._description_selection(self.env))
+        bodies, rendered = {}, {}
+        for lead in self:
+            holders = resolution.get(lead.id)
+            problems = [p for p in (holders or {}).get("problems", []) if not roles or p[0].role in roles]
+            if not problems:
+                continue
+            key = (id(holders), roles)
+            if key not in rendered:
+                lines = []
+                for row, reason, fallback in problems:
+                    values = {
+                        "role": role_labels[row.role],
+                        "stage": row.stage_id.name,
+                        "assignee": row._get_assignee_label(),
+                        "reason": reason,
+                    }
+                    if fallback:
+                        lines.append(
+                            _(
+                                "%(role)s of stage %(stage)s (%(assignee)s): %(reason)s; "
+                                "the fallback user %(user)s takes it.",
+                                user=fallback.name,
+                                **values,
+                            )
+                        )
+                    else:
+                        lines.append(
+                            _(
+                                "Nobody is %(role)s of stage %(stage)s (%(assignee)s): %(reason)s. "
+                                "Set a fallback user in the Sales Process settings.",
+                                **values,
+                            )
+                        )
+                rendered[key] = Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % line for line in lines)
+            bodies[lead.id] = rendered[key]
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies)
+
+    def _sales_process_get_reassigned(self, vals):
+        """Leads of ``self`` whose salesperson or team ``vals`` changes."""
+        if self.env.context.get("sales_process_skip") or not ("user_id" in vals or "team_id" in vals):
+            return self.browse()
+        return self.filtered(
+            lambda lead: (
+                ("user_id" in vals and lead.user_id.id != (vals["user_id"] or False))
+                or ("team_id" in vals and lead.team_id.id != (vals["team_id"] or False))
+            )
+        )
+
+    def _sales_process_reassign_responsibilities(self):
+        """Move the open auto-activities of the current stage to the people resolved now.
+
+        Called after the salesperson or team of the leads changed. An activity whose
+        user is no longer Responsible goes to a newly resolved user (the one of the
+        same responsibility row first); left-over activities are cancelled and
+        newly resolved users without one get one. Leads without open auto-activities
+        in their current stage are left alone.
+        """
+        if not self:
+            return
+        self.fetch(["stage_id", "team_id", "company_id", "user_id", "active", "name", "stage_deadline"])
+        stage_of = {lead.id: lead.stage_id.id for lead in self}
+        current = self._sales_process_open_activities().filtered(
+            lambda act: act.sales_process_stage_id.id == stage_of.get(act.res_id)
+        )
+        if not current:
+            return
+        leads = self.browse(sorted(set(current.mapped("res_id"))))
+        resolution = self.env["sales.process.responsibility"]._resolve(
+            leads, ["responsible", "accountable", "consulted"]
+        )
+        moves, cancelled, keep = {}, current.browse(), set()
+        for lead_id, activities in current.grouped("res_id").items():
+            responsible = (resolution.get(lead_id) or {}).get("responsible", {})
+            missing = [uid for uid in responsible if uid not in activities.user_id.ids]
+            for activity in activities:
+                if activity.user_id.id in responsible:
+                    keep.add((lead_id, activity.user_id.id))
+                    continue
+                if not missing:
+                    cancelled |= activity
+                    continue
+                same_row = [uid for uid in missing if responsible[uid] == activity.sales_process_responsibility_id]
+                user_id = (same_row or missing)[0]
+                missing.remove(user_id)
+                keep.add((lead_id, user_id))
+                moves.setdefault((user_id, responsible[user_id]), []).append(activity.id)
+        for (user_id, row), activity_ids in moves.items():
+            current.browse(activity_ids).with_context(mail_activity_quick_update=True).write(
+                {"user_id": user_id, "sales_process_responsibility_id": row.id}
+            )
+        if cancelled:
+            cancelled.unlink()
+        vals_list = leads._sales_process_prepare_activities(resolution, keep)
+        if vals_list:
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
+        leads._sales_process_subscribe_roles(resolution)
+        leads._sales_process_log_problems(resolution, roles=("responsible",))
+
+    def _sales_process_check_override_allowed(self):
+        """Raise unless the current user may override the exit criteria of the lead's stage.
+
+        With an Accountable row for the stage (and the lead's team), only the resolved
+        Accountable people and Sales Process administrators may; without one, any
+        Sales Process manager may.
+        """
+        self.ensure_one()
+        if self.sales_process_can_override_gate:
+            return
+        holders = self.env["sales.process.responsibility"]._resolve(self, ["accountable"]).get(self.id)
+        if holders and "accountable" in holders["configured"]:
+            names = self.env["res.users"].sudo().browse(list(holders["accountable"])).mapped("name")
+            raise AccessError(
+                _(
+                    "Only the Accountable person of stage %(stage)s for %(lead)s (%(people)s) or a Sales Process "
+                    "administrator can override its exit criteria.",
+                    stage=self.stage_id.name,
+                    lead=self.name,
+                    people=", ".join(names) or _("nobody resolved"),
+                )
+            )
+        raise AccessError(_("Only sales process managers can override a stage gate."))
