@@ -48,7 +48,7 @@ class MailActivity(models.Model):
             lead_id: Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % line for line in items)
             for lead_id, items in lines.items()
         }
-        self.env["crm.lead"].browse(list(bodies))._message_log_batch(bodies)
+        self.env["crm.lead"].browse(list(bodies))._sales_process_log_notes(bodies)
         kept = done.filtered("activity_type_id.keep_done")
         if kept:
             kept.action_archive()

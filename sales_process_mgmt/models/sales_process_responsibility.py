@@ -364,6 +364,10 @@ class SalesProcessResponsibility(models.Model):
             return fields.Datetime.context_timestamp(self, lead.stage_deadline).date()
         return today
 
+    def _has_note_placeholders(self):
+        self.ensure_one()
+        return bool(self.note_template and PLACEHOLDER.search(self.note_template))
+
     def _render_note(self, lead, checklist):
         """Activity note: the row's template (placeholders filled, escaped) above the stage checklist."""
         self.ensure_one()
