@@ -195,3 +195,14 @@ class TestStageGates(SalesProcessCase):
             wizard.action_confirm()
         self.assertEqual(lead.stage_id, self.stage_reception)
         self.assertFalse(lead.gate_override_ids)
+
+    def test_values_written_with_the_stage_count(self):
+        """A form saved by its statusbar writes the new values and the stage together."""
+        self._add_gate(self.stage_reception, "domain", domain="[('expected_revenue', '>', 0)]")
+        lead = self._create_leads()
+        lead.write({"expected_revenue": 900, "stage_id": self.stage_needs.id})
+        self.assertEqual(lead.stage_id, self.stage_needs)
+        other = self._create_leads()
+        with self.assertRaises(UserError):
+            other.write({"description": "<p>not enough</p>", "stage_id": self.stage_needs.id})
+        self.assertFalse(other.description, "a refused move writes nothing")

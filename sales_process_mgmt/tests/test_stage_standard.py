@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import SalesProcessCase
 
@@ -66,3 +66,11 @@ class TestStageStandard(SalesProcessCase):
         gate = self._add_gate(self.stage_reception, "checklist")
         self.assertEqual(gate.name, "Required checklist items done")
         self.assertEqual(self.stage_reception.gate_count, 1)
+        with Form(gate) as form:
+            form.criterion = "min_probability"
+            form.min_probability = 20
+        self.assertEqual(gate.name, "Minimum probability", "the default name follows the criterion")
+        gate.name = "Qualified enough"
+        with Form(gate) as form:
+            form.criterion = "domain"
+        self.assertEqual(gate.name, "Qualified enough", "a name set by hand is kept")
