@@ -55,7 +55,7 @@ class TestCustomerInsightAccess(SalesProcessCase):
         return {key for key, record in self.lines[model].items() if record in records}
 
     def test_salesman_reaches_own_and_unassigned_leads_insight(self):
-        for model in LINE_MODELS:
+        for model, values in LINE_MODELS.items():
             with self.subTest(model=model):
                 self.assertEqual(self._visible(model, self.user_salesman), {"own", "free"})
                 lines = self.lines[model]
@@ -68,12 +68,12 @@ class TestCustomerInsightAccess(SalesProcessCase):
                     lines["other"].with_user(self.user_salesman).write({"sequence": 5})
                 with self.assertRaises(AccessError):
                     self.env[model].with_user(self.user_salesman).create(
-                        dict(LINE_MODELS[model](self, new=True), lead_id=self.lead_other.id)
+                        dict(values(self, new=True), lead_id=self.lead_other.id)
                     )
                 created = (
                     self.env[model]
                     .with_user(self.user_salesman)
-                    .create(dict(LINE_MODELS[model](self, new=True), lead_id=self.lead_free.id))
+                    .create(dict(values(self, new=True), lead_id=self.lead_free.id))
                 )
                 created.unlink()
                 with self.assertRaises(AccessError):
