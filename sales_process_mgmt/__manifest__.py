@@ -27,6 +27,7 @@
         "views/sales_process_sales_channel_views.xml",
         "views/sales_process_competitor_views.xml",
         "views/sales_process_customer_need_views.xml",
+        "views/sales_process_stage_gate_insight_views.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [

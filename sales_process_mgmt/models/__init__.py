@@ -15,3 +15,4 @@ from . import sales_process_decision_contact
 from . import sales_process_decision_criterion
 from . import sales_process_lead_competitor
 from . import crm_lead
+from . import sales_process_stage_gate_insight

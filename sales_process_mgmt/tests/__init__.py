@@ -4,3 +4,4 @@ from . import test_customer_insight
 from . import test_customer_insight_access
 from . import test_customer_need_import
 from . import test_insight_tour
+from . import test_insight_gates

@@ -16,6 +16,13 @@ class TestInsightTour(HttpCase):
         cls.boss = cls.env["res.partner"].create(
             {"name": "Tour Boss", "parent_id": customer.id, "function": "General Manager"}
         )
+        cls.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.enforce_gates", "True")
+        cls.env["sales.process.stage.gate"].create(
+            [
+                {"stage_id": cls.stage_needs.id, "criterion": criterion, "mode": "block"}
+                for criterion in ("needs_confirmed", "decision_maker", "budget_known")
+            ]
+        )
         cls.lead = cls.env["crm.lead"].create(
             {
                 "name": "SPM Tour Opportunity",
@@ -27,7 +34,8 @@ class TestInsightTour(HttpCase):
         )
 
     def test_insight_tour(self):
-        """A salesperson records a confirmed need, a decision maker and the budget, then moves on."""
+        """Blocked first; once a confirmed need, a decision maker and the budget are recorded
+        the opportunity passes the Needs Confirmation gates."""
         self.start_tour(
             f"/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/{self.lead.id}",
             "sales_process_insight_tour",

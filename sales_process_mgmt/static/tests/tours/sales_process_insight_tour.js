@@ -6,6 +6,29 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("sales_process_insight_tour", {
     steps: () => [
         {
+            content: "Try to move the opportunity on before the customer insight is filled",
+            trigger: '.o_statusbar_status button:contains("SPM Tour Presentation")',
+            run: "click",
+        },
+        {
+            content: "The stage's exit criteria block it",
+            trigger: '.o_error_dialog:contains("needs confirmed by the customer"):contains("no decision maker identified")',
+        },
+        {
+            content: "Close the message",
+            trigger: ".o_error_dialog .o-default-button",
+            run: "click",
+        },
+        {
+            content: "Discard the refused stage change",
+            trigger: ".o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "The opportunity is still in Needs Confirmation",
+            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("SPM Tour Needs")',
+        },
+        {
             content: "Open the Customer Insight tab",
             trigger: '.o_notebook a.nav-link[name="sales_process_insight"]',
             run: "click",
@@ -70,8 +93,8 @@ registry.category("web_tour.tours").add("sales_process_insight_tour", {
             trigger: '.o_statusbar_status button.o_arrow_button_current:contains("SPM Tour Presentation")',
         },
         {
-            content: "No blocking error",
-            trigger: "body:not(:has(.o_error_dialog))",
+            content: "No blocking error, and the move is saved",
+            trigger: "body:not(:has(.o_error_dialog)) .o_form_saved",
         },
     ],
 });
