@@ -120,9 +120,17 @@ class CrmLead(models.Model):
 
     @api.depends("checklist_ids.done")
     def _compute_checklist_progress(self):
+        groups = self.env["sales.process.lead.checklist"]._read_group(
+            [("lead_id", "in", self.ids), ("is_current", "=", True)], ["lead_id", "done"], ["__count"]
+        )
+        counts = {}
+        for lead, done, count in groups:
+            total_done = counts.setdefault(lead.id, [0, 0])
+            total_done[0] += count
+            total_done[1] += count if done else 0
         for lead in self:
-            lines = lead.checklist_ids
-            lead.checklist_progress = 100.0 * len(lines.filtered("done")) / len(lines) if lines else 0.0
+            total, done = counts.get(lead.id, (0, 0))
+            lead.checklist_progress = 100.0 * done / total if total else 0.0
 
     @api.depends(
         "stage_id.has_time_limit",
@@ -338,13 +346,6 @@ class CrmLead(models.Model):
         self._sales_process_close_visits(now)
         cr.execute(
             """
-            UPDATE sales_process_lead_checklist SET is_current = false, write_uid = %(uid)s, write_date = %(now)s
-             WHERE lead_id = ANY(%(ids)s) AND is_current
-            """,
-            {"ids": self.ids, "uid": uid, "now": now},
-        )
-        cr.execute(
-            """
             INSERT INTO sales_process_stage_history
                    (lead_id, stage_id, user_id, team_id, company_id, moved_by_id, date_in, deadline,
                     duration_days, duration_working_days, overdue, is_open, visit_count,
@@ -359,9 +360,9 @@ class CrmLead(models.Model):
         cr.execute(
             """
             INSERT INTO sales_process_lead_checklist
-                   (lead_id, item_id, stage_id, history_id, company_id, sequence, required, is_current, done,
+                   (lead_id, item_id, stage_id, history_id, company_id, sequence, required, done,
                     create_uid, create_date, write_uid, write_date)
-            SELECT h.lead_id, i.id, i.stage_id, h.id, h.company_id, i.sequence, i.required, true, false,
+            SELECT h.lead_id, i.id, i.stage_id, h.id, h.company_id, i.sequence, i.required, false,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM sales_process_stage_history h
               JOIN sales_process_checklist_item i ON i.stage_id = h.stage_id AND i.active

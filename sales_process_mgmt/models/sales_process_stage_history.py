@@ -15,26 +15,30 @@ class SalesProcessStageHistory(models.Model):
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
     stage_id = fields.Many2one("crm.stage", required=True, ondelete="restrict", index=True)
-    next_stage_id = fields.Many2one("crm.stage", string="Next Stage", ondelete="set null", index=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", index=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
-    company_id = fields.Many2one("res.company", index=True)
+    next_stage_id = fields.Many2one("crm.stage", string="Next Stage", ondelete="set null")
+    user_id = fields.Many2one("res.users", string="Salesperson")
+    team_id = fields.Many2one("crm.team", string="Sales Team")
+    company_id = fields.Many2one("res.company")
     moved_by_id = fields.Many2one("res.users", string="Moved In By")
     moved_out_by_id = fields.Many2one("res.users", string="Moved Out By")
     date_in = fields.Datetime(string="Entered", required=True, index=True)
-    date_out = fields.Datetime(string="Left", index=True)
+    date_out = fields.Datetime(string="Left")
     deadline = fields.Datetime(help="Time limit of the stage standard for this visit.")
     duration_days = fields.Float(string="Days in Stage", aggregator="avg", digits=(16, 2))
     duration_working_days = fields.Integer(string="Working Days in Stage", aggregator="avg")
     overdue = fields.Boolean(index=True, help="The visit went past the stage's time limit.")
-    is_open = fields.Boolean(string="Current Visit", index=True, default=True)
+    is_open = fields.Boolean(string="Current Visit", default=True)
     visit_count = fields.Integer(string="Visits", default=1, aggregator="sum")
 
     def init(self):
-        # one open visit per lead at most; also the index the stage hook scans
+        # Few indexes on purpose: visits are written in bulk on every stage move.
+        # One open visit per lead at most (what the stage hook closes), and the
+        # open visits with a deadline (what the timing cron scans).
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS sales_process_stage_history_open_uniq
-            ON sales_process_stage_history (lead_id) WHERE is_open
+                ON sales_process_stage_history (lead_id) WHERE is_open;
+            CREATE INDEX IF NOT EXISTS sales_process_stage_history_open_deadline_idx
+                ON sales_process_stage_history (deadline) WHERE is_open AND NOT overdue;
             """
         )
