@@ -13,9 +13,15 @@
         "security/sales_process_security.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "views/res_config_settings_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
+        "views/sales_process_training_course_views.xml",
+        "views/sales_process_training_session_views.xml",
+        "views/sales_process_training_record_views.xml",
+        "views/sales_process_training_matrix_views.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [
@@ -23,6 +29,7 @@
         "demo/crm_team_demo.xml",
         "demo/crm_stage_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/sales_process_training_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/*.js"],
