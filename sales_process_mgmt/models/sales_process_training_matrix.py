@@ -16,8 +16,8 @@ class SalesProcessTrainingMatrix(models.Model):
 
     One row per active internal user of the Sales Process / User group and per active
     course required for some stage or team (a course limited to teams only for their
-    members). The status is the one of the best record (valid, expiring soon, expired,
-    to grade, failed), the latest record among equals; ``missing`` without any record.
+    members). The status is the best one of the salesperson's records for the course
+    (valid, expiring soon, expired, to grade, failed); ``missing`` without any record.
     """
 
     _name = "sales.process.training.matrix"
@@ -37,10 +37,10 @@ class SalesProcessTrainingMatrix(models.Model):
     course_id = fields.Many2one("sales.process.training.course", string="Course", readonly=True)
     category = fields.Selection(COURSE_CATEGORIES, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    record_id = fields.Many2one("sales.process.training.record", string="Training Record", readonly=True)
-    date = fields.Date(readonly=True)
-    expiry_date = fields.Date(string="Certificate Expiry", readonly=True)
-    score = fields.Float(readonly=True, aggregator="avg")
+    date = fields.Date(string="Last Training", readonly=True)
+    expiry_date = fields.Date(string="Certificate Expiry", readonly=True, help="Latest expiry of the certifications.")
+    score = fields.Float(string="Best Score", readonly=True, aggregator="avg")
+    record_count = fields.Integer(string="Attempts", readonly=True, aggregator="sum")
     status = fields.Selection(MATRIX_STATUSES, readonly=True)
     compliant_count = fields.Integer(string="Certified", readonly=True, aggregator="sum")
     compliance = fields.Float(
@@ -56,24 +56,31 @@ class SalesProcessTrainingMatrix(models.Model):
         return SQL(
             """
             WITH best AS (
-                SELECT DISTINCT ON (r.salesperson_id, r.course_id)
-                       r.salesperson_id, r.course_id, r.id AS record_id, r.status,
-                       r.date, r.expiry_date, r.score
+                -- One hash aggregate over the records: the best status is the lowest rank.
+                SELECT r.salesperson_id, r.course_id,
+                       MIN(CASE r.status WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'expired' THEN 2
+                                         WHEN 'pending' THEN 3 ELSE 4 END) AS rank,
+                       MAX(r.date) AS date,
+                       MAX(r.expiry_date) AS expiry_date,
+                       MAX(r.score) AS score,
+                       COUNT(*) AS record_count
                   FROM sales_process_training_record r
-              ORDER BY r.salesperson_id, r.course_id,
-                       CASE r.status WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'expired' THEN 2
-                                     WHEN 'pending' THEN 3 ELSE 4 END,
-                       r.date DESC, r.id DESC
+              GROUP BY r.salesperson_id, r.course_id
+            ), team_courses AS (
+                SELECT DISTINCT course_id FROM sales_process_training_course_crm_team_rel
             ), required AS (
-                SELECT c.id, c.category, c.company_id,
-                       EXISTS (SELECT 1 FROM sales_process_training_course_crm_team_rel t
-                                WHERE t.course_id = c.id) AS for_teams
+                -- Active courses required for some stage or team.
+                SELECT c.id, c.category, c.company_id, tc.course_id IS NOT NULL AS for_teams
                   FROM sales_process_training_course c
+             LEFT JOIN team_courses tc ON tc.course_id = c.id
                  WHERE c.active
-                   AND (EXISTS (SELECT 1 FROM sales_process_training_course_crm_stage_rel s
-                                 WHERE s.course_id = c.id)
-                        OR EXISTS (SELECT 1 FROM sales_process_training_course_crm_team_rel t
-                                    WHERE t.course_id = c.id))
+                   AND (tc.course_id IS NOT NULL
+                        OR c.id IN (SELECT course_id FROM sales_process_training_course_crm_stage_rel))
+            ), team_members AS (
+                -- (user, course) of the courses limited to teams: their members only.
+                SELECT DISTINCT m.user_id, t.course_id
+                  FROM sales_process_training_course_crm_team_rel t
+                  JOIN crm_team_member m ON m.crm_team_id = t.team_id AND m.active
             )
             SELECT (u.id::bigint << 32) + c.id AS id,
                    u.id AS user_id,
@@ -81,35 +88,44 @@ class SalesProcessTrainingMatrix(models.Model):
                    c.id AS course_id,
                    c.category AS category,
                    c.company_id AS company_id,
-                   b.record_id AS record_id,
                    b.date AS date,
                    b.expiry_date AS expiry_date,
                    b.score AS score,
-                   COALESCE(b.status, 'missing') AS status,
-                   CASE WHEN b.status IN %(compliant)s THEN 1 ELSE 0 END AS compliant_count,
-                   CASE WHEN b.status IN %(compliant)s THEN 100.0 ELSE 0.0 END AS compliance
+                   COALESCE(b.record_count, 0) AS record_count,
+                   CASE b.rank WHEN 0 THEN 'valid' WHEN 1 THEN 'expiring' WHEN 2 THEN 'expired'
+                               WHEN 3 THEN 'pending' WHEN 4 THEN 'failed' ELSE 'missing' END AS status,
+                   CASE WHEN b.rank <= 1 THEN 1 ELSE 0 END AS compliant_count,
+                   CASE WHEN b.rank <= 1 THEN 100.0 ELSE 0.0 END AS compliance
               FROM res_users u
               JOIN res_groups_users_rel g ON g.uid = u.id AND g.gid = %(group)s
-              JOIN required c ON (
-                       c.company_id IS NULL
-                       OR EXISTS (SELECT 1 FROM res_company_users_rel cu
-                                   WHERE cu.user_id = u.id AND cu.cid = c.company_id))
-                   AND (NOT c.for_teams
-                        OR EXISTS (SELECT 1 FROM sales_process_training_course_crm_team_rel t
-                                     JOIN crm_team_member m ON m.crm_team_id = t.team_id AND m.active
-                                    WHERE t.course_id = c.id AND m.user_id = u.id))
+        CROSS JOIN required c
+         LEFT JOIN team_members tm ON tm.user_id = u.id AND tm.course_id = c.id
+         LEFT JOIN res_company_users_rel cu ON cu.user_id = u.id AND cu.cid = c.company_id
          LEFT JOIN best b ON b.salesperson_id = u.id AND b.course_id = c.id
              WHERE u.active AND NOT u.share
+               AND (NOT c.for_teams OR tm.user_id IS NOT NULL)
+               AND (c.company_id IS NULL OR cu.cid IS NOT NULL)
             """,
             group=group.id,
-            compliant=COMPLIANT_STATUSES,
         )
 
     @api.model
     def _get_statuses(self, domain=None):
-        """Return {(user_id, course_id): status} of the matrix rows matching ``domain``."""
-        rows = self._read_group(domain or [], ["user_id", "course_id", "status"], ["__count"], order="status")
-        return {(user.id, course.id): status for user, course, status, _count in rows}
+        """Return {(user_id, course_id): status} of the matrix rows matching ``domain``.
+
+        The whole matrix can be 10k+ rows: select the three columns from the ORM's
+        query (record rules applied) instead of building records. Ordered by id, that is
+        by user then course.
+        """
+        query = self._search(domain or [], order="id")
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(self._table, "user_id"),
+                SQL.identifier(self._table, "course_id"),
+                SQL.identifier(self._table, "status"),
+            )
+        )
+        return {(user_id, course_id): status for user_id, course_id, status in rows}
 
     @api.model
     def _get_compliance(self, users):

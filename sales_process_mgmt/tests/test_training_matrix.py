@@ -46,7 +46,7 @@ class TestTrainingMatrix(TrainingCase):
             },
         )
         row = self.Matrix.search([("user_id", "=", self.user_salesman.id), ("course_id", "=", self.course.id)])
-        self.assertEqual(row.record_id.score, 90)
+        self.assertEqual((row.score, row.record_count, str(row.date)), (90, 2, "2025-03-01"))
 
     def test_compliance_per_user_and_team(self):
         with freeze_time("2025-05-10 12:00"):
