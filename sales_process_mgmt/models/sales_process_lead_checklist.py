@@ -1,0 +1,68 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class SalesProcessLeadChecklist(models.Model):
+    """A checklist item of the lead's stage, for one visit of the lead in that stage."""
+
+    _name = "sales.process.lead.checklist"
+    _description = "Lead Checklist Line"
+    _order = "lead_id, sequence, id"
+
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    item_id = fields.Many2one("sales.process.checklist.item", required=True, ondelete="cascade", index=True)
+    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade", index=True)
+    history_id = fields.Many2one("sales.process.stage.history", string="Stage Visit", ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
+    name = fields.Char(related="item_id.name")
+    description = fields.Text(related="item_id.description")
+    sequence = fields.Integer(related="item_id.sequence", store=True)
+    required = fields.Boolean(related="item_id.required", store=True)
+    evidence = fields.Selection(related="item_id.evidence")
+    is_current = fields.Boolean(default=True, index=True, help="The line belongs to the lead's current stage visit.")
+    done = fields.Boolean()
+    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    done_date = fields.Datetime(readonly=True)
+    note = fields.Text()
+    attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
+
+    @api.constrains("item_id", "stage_id")
+    def _check_item_of_stage(self):
+        for line in self.filtered(lambda line: line.item_id.stage_id != line.stage_id):
+            raise ValidationError(
+                _(
+                    "Checklist item %(item)s belongs to stage %(item_stage)s, not to stage %(stage)s of lead %(lead)s.",
+                    item=line.item_id.name,
+                    item_stage=line.item_id.stage_id.name,
+                    stage=line.stage_id.name,
+                    lead=line.lead_id.name,
+                )
+            )
+
+    @api.constrains("done", "note", "attachment_ids")
+    def _check_evidence(self):
+        for line in self.filtered("done"):
+            if line.evidence == "note" and not (line.note or "").strip():
+                raise ValidationError(
+                    _(
+                        "Checklist item %(item)s of %(lead)s needs a note to be done.",
+                        item=line.name,
+                        lead=line.lead_id.name,
+                    )
+                )
+            if line.evidence == "attachment" and not line.attachment_ids:
+                raise ValidationError(
+                    _(
+                        "Checklist item %(item)s of %(lead)s needs an attachment to be done.",
+                        item=line.name,
+                        lead=line.lead_id.name,
+                    )
+                )
+
+    def write(self, vals):
+        if "done" in vals:
+            vals = dict(
+                vals, done_by_id=vals["done"] and self.env.uid, done_date=vals["done"] and fields.Datetime.now()
+            )
+        return super().write(vals)
