@@ -25,6 +25,7 @@
         "views/sales_process_training_session_views.xml",
         "views/sales_process_training_record_views.xml",
         "views/sales_process_training_matrix_views.xml",
+        "views/sales_process_stage_gate_training_views.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [

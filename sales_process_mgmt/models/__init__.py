@@ -11,3 +11,4 @@ from . import sales_process_training_course
 from . import sales_process_training_session
 from . import sales_process_training_record
 from . import sales_process_training_matrix
+from . import sales_process_stage_gate_training

@@ -5,4 +5,5 @@ from . import test_training_session
 from . import test_training_cron
 from . import test_training_security
 from . import test_training_matrix
+from . import test_training_gate
 from . import test_training_tour
