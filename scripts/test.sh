@@ -32,6 +32,9 @@ drop_db "$DB"
 odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt \
     --stop-after-init --log-level=info --logfile="$RUN_DIR/logs/install-demo.log"
 check_log "$RUN_DIR/logs/install-demo.log"
+odoo -c "$ODOO_CONF" -d "$DB" -u sales_process_mgmt --stop-after-init --log-level=info \
+    --logfile="$RUN_DIR/logs/upgrade-demo.log"
+check_log "$RUN_DIR/logs/upgrade-demo.log"
 # zh_CN after the install: at database creation it would replace en_US instead.
 odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn \
     --logfile="$RUN_DIR/logs/load-zh_CN.log"

@@ -112,9 +112,12 @@ class CrmLead(models.Model):
             return super().write(vals)
         new_stage = self.env["crm.stage"].browse(vals["stage_id"])
         moving = self.filtered(lambda lead: lead.stage_id != new_stage)
-        warnings = moving._sales_process_check_gates(new_stage) if moving else {}
+        old_stages = {lead.id: lead.stage_id for lead in moving}
+        # Gates are checked after the write, so that values written together with
+        # the stage (a form saved by its statusbar) count; a UserError undoes it all.
         result = super().write(vals)
         if moving:
+            warnings = moving._sales_process_check_gates(new_stage, old_stages)
             moving._sales_process_stage_changed()
             if warnings:
                 moving.browse(list(warnings))._message_log_batch(warnings)
@@ -129,9 +132,10 @@ class CrmLead(models.Model):
         param = self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.enforce_gates")
         return param not in (False, "False", "0", "")
 
-    def _sales_process_get_failures(self, new_stage):
+    def _sales_process_get_failures(self, new_stage, old_stages=None):
         """Unmet exit criteria of moving ``self`` to ``new_stage``.
 
+        :param old_stages: {lead_id: stage} the leads leave (default: their stage)
         :return: {lead: [(gate, reason), ...]}. The gates of the stage left apply
             in both modes; the stages jumped over apply their blocking gates.
             Moving backward checks nothing.
@@ -139,7 +143,12 @@ class CrmLead(models.Model):
         stages = self.env["crm.stage"].search([])
         position = {stage.id: index for index, stage in enumerate(stages)}
         failures = {}
-        for old_stage, leads in self.grouped("stage_id").items():
+        ids_by_stage = {}
+        for lead in self:
+            stage = old_stages[lead.id] if old_stages else lead.stage_id
+            ids_by_stage.setdefault(stage, []).append(lead.id)
+        for old_stage, lead_ids in ids_by_stage.items():
+            leads = self.browse(lead_ids)
             if not old_stage or position.get(new_stage.id, -1) <= position.get(old_stage.id, -1):
                 continue
             for lead_id, items in old_stage.gate_ids._evaluate(leads).items():
@@ -154,14 +163,14 @@ class CrmLead(models.Model):
                     failures.setdefault(lead_id, []).extend(items)
         return {self.browse(lead_id): items for lead_id, items in failures.items()}
 
-    def _sales_process_check_gates(self, new_stage):
+    def _sales_process_check_gates(self, new_stage, old_stages=None):
         """Raise a UserError when a blocking criterion fails; return the warnings.
 
         :return: {lead_id: chatter note body} for the leads with unmet warn criteria.
         """
         if not self._sales_process_gates_enforced():
             return {}
-        failures = self._sales_process_get_failures(new_stage)
+        failures = self._sales_process_get_failures(new_stage, old_stages)
         overriding = self.env.context.get("sales_process_gate_override")
         blocked = {
             lead: [(gate, reason) for gate, reason in items if gate.mode == "block"] for lead, items in failures.items()

@@ -1,5 +1,3 @@
-from contextlib import contextmanager
-
 from odoo.tests import new_test_user
 
 from .common import SalesProcessCase
@@ -69,10 +67,3 @@ class TrainingCase(SalesProcessCase):
         # Status depends on today: compute it now, under the test's frozen date.
         record.flush_recordset()
         return record
-
-    @contextmanager
-    def assertRaisesText(self, exception, text):
-        """assertRaises (which rolls back to a savepoint) and check the message names ``text``."""
-        with self.assertRaises(exception) as catcher:
-            yield catcher
-        self.assertIn(text, str(catcher.exception))

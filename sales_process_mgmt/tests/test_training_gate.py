@@ -14,9 +14,7 @@ class TestTrainingGate(TrainingCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param("sales_process_mgmt.enforce_gates", "True")
-        cls.gate = cls.env["sales.process.stage.gate"].create(
-            {"stage_id": cls.stage_presentation.id, "criterion": "certification", "mode": "block"}
-        )
+        cls.gate = cls._add_gate(cls.stage_presentation, "certification")
         with freeze_time("2025-05-10 12:00"):
             cls._create_record(cls.user_salesman, date="2025-01-10")  # valid until 2026-01-10
             cls._create_record(cls.user_salesman_2, date="2024-01-10")  # expired 2025-01-10
@@ -29,7 +27,7 @@ class TestTrainingGate(TrainingCase):
     def test_block_uncertified_salesperson(self):
         certified = self._leads(self.user_salesman)
         uncertified = self._leads(self.user_salesman_2)
-        with self.assertRaisesText(UserError, "SPM Salesman 2 has no valid certification for SPM Product Knowledge"):
+        with self.assertRaisesMessage(UserError, "SPM Salesman 2 has no valid certification for SPM Product Knowledge"):
             (certified | uncertified).write({"stage_id": self.stage_negotiation.id})
         self.assertEqual((certified | uncertified).stage_id, self.stage_presentation, "nothing moved")
         certified.write({"stage_id": self.stage_negotiation.id})

@@ -60,14 +60,14 @@ class TestTrainingRecord(TrainingCase):
         count = self.Record.search_count([])
         course_50 = self.Course.create({"name": "SPM Quiz", "max_score": 50, "passing_score": 30})
         for score, course in ((101, self.course), (-1, self.course), (60, course_50)):
-            with self.subTest(score=score), self.assertRaisesText(ValidationError, "score"):
+            with self.subTest(score=score), self.assertRaisesMessage(ValidationError, "score"):
                 self._create_record(self.user_salesman, course=course, score=score)
         self.assertEqual(self.Record.search_count([]), count)
         record = self._create_record(self.user_salesman, score=80)
-        with self.assertRaisesText(ValidationError, "SPM Product Knowledge - SPM Salesman"):
+        with self.assertRaisesMessage(ValidationError, "SPM Product Knowledge - SPM Salesman"):
             record.score = 120
         # Nor can the course's maximum go below a recorded score.
-        with self.assertRaisesText(ValidationError, "SPM Product Knowledge"):
+        with self.assertRaisesMessage(ValidationError, "SPM Product Knowledge"):
             self.course.max_score = 75
 
     def test_bad_course_values(self):
@@ -81,7 +81,7 @@ class TestTrainingRecord(TrainingCase):
             {"validity_months": -12},
         ]
         for values in bad_values:
-            with self.subTest(values=values), self.assertRaisesText(ValidationError, "SPM Bad Course"):
+            with self.subTest(values=values), self.assertRaisesMessage(ValidationError, "SPM Bad Course"):
                 self.Course.create(dict(values, name="SPM Bad Course"))
         self.assertEqual(self.Course.search_count([]), count)
 
@@ -93,7 +93,7 @@ class TestTrainingRecord(TrainingCase):
         archived.active = False
         count = self.Record.search_count([])
         for user in (portal, archived):
-            with self.subTest(user=user.name), self.assertRaisesText(ValidationError, user.name):
+            with self.subTest(user=user.name), self.assertRaisesMessage(ValidationError, user.name):
                 self._create_record(user)
         self.assertEqual(self.Record.search_count([]), count)
 

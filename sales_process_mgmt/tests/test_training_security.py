@@ -61,7 +61,7 @@ class TestTrainingSecurity(TrainingCase):
         self.assertEqual(self._visible(trainer), self.all_c1)
         self.session.record_ids.with_user(trainer).write({"score": 77})
         self.assertEqual(set(self.session.record_ids.mapped("result")), {"passed"})
-        with self.assertRaisesText(AccessError, "salesperson_id"):
+        with self.assertRaisesMessage(AccessError, "salesperson_id"):
             self.rec_own.with_user(trainer).salesperson_id = trainer
         other_session = self.session.copy({"trainer_id": self.user_leader.id})
         other_session.action_confirm()

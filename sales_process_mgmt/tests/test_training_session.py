@@ -76,7 +76,7 @@ class TestTrainingSession(TrainingCase):
 
     def test_session_states(self):
         session = self._create_session(self.env["res.users"])
-        with self.assertRaisesText(UserError, "attendees"):
+        with self.assertRaisesMessage(UserError, "attendees"):
             session.action_confirm()
         session.action_cancel()
         self.assertEqual(session.state, "cancelled")
@@ -89,11 +89,11 @@ class TestTrainingSession(TrainingCase):
 
     def test_session_bad_input(self):
         count = self.Session.search_count([])
-        with self.assertRaisesText(ValidationError, "before the start"):
+        with self.assertRaisesMessage(ValidationError, "before the start"):
             self._create_session(self.user_salesman, date_end="2025-03-02 16:00:00")
         portal = self.env["res.users"].create(
             {"name": "SPM Portal", "login": "spm_portal", "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])]}
         )
-        with self.assertRaisesText(ValidationError, "SPM Portal"):
+        with self.assertRaisesMessage(ValidationError, "SPM Portal"):
             self._create_session(self.user_salesman | portal)
         self.assertEqual(self.Session.search_count([]), count)
