@@ -76,3 +76,18 @@ class TestTrainingMatrix(TrainingCase):
             self.Matrix.get_view(view_type=view_type)
         action = self.env.ref("sales_process_mgmt.sales_process_training_matrix_action")
         self.assertIn("groupby_user", action.context)
+
+    def test_zh_cn_terms(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["sales_process_mgmt"], ["zh_CN"], overwrite=True)
+        menu = self.env.ref("sales_process_mgmt.sales_process_training_matrix_menu").with_context(lang="zh_CN")
+        self.assertEqual(menu.name, "培训矩阵")
+        course = self.env.ref("sales_process_mgmt.training_course_selling_demo", raise_if_not_found=False)
+        if course:  # demo data
+            self.assertEqual(course.with_context(lang="zh_CN").name, "顾问式销售与谈判")
+        labels = dict(
+            self.Course.with_context(lang="zh_CN")
+            ._fields["category"]
+            ._description_selection(self.Course.with_context(lang="zh_CN").env)
+        )
+        self.assertEqual(labels["selling_skills"], "销售技巧")
