@@ -6,7 +6,16 @@ from . import sales_process_stage_gate
 from . import sales_process_stage_history
 from . import sales_process_lead_checklist
 from . import sales_process_gate_override
+from . import res_partner
+from . import sales_process_customer_segment
+from . import sales_process_sales_channel
+from . import sales_process_competitor
+from . import sales_process_customer_need
+from . import sales_process_decision_contact
+from . import sales_process_decision_criterion
+from . import sales_process_lead_competitor
 from . import crm_lead
+from . import sales_process_stage_gate_insight
 from . import sales_process_training_course
 from . import sales_process_training_session
 from . import sales_process_training_record

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .res_partner import COMPANY_SIZES
+
 STAGE_STATES = [
     ("none", "No Time Limit"),
     ("on_time", "On Time"),
@@ -42,6 +44,71 @@ class CrmLead(models.Model):
     )
     days_in_stage = fields.Integer(compute="_compute_days_in_stage", store=True, index=True, aggregator="avg")
 
+    # Customer insight: who the customer is
+    customer_segment_id = fields.Many2one(
+        "sales.process.customer.segment",
+        string="Customer Segment",
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        help="The target customer group; taken from the customer when it has one.",
+    )
+    industry_id = fields.Many2one(
+        "res.partner.industry",
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+    )
+    company_size = fields.Selection(
+        COMPANY_SIZES,
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+    )
+    customer_commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Customer Company"
+    )
+    sales_channel_id = fields.Many2one("sales.process.sales.channel", string="Sales Channel", index=True, tracking=True)
+    # Customer insight: what the customer needs
+    customer_need_ids = fields.One2many("sales.process.customer.need", "lead_id", string="Customer Needs")
+    needs_confirmed_count = fields.Integer(
+        string="Confirmed Needs",
+        compute="_compute_needs_confirmed_count",
+        store=True,
+        help="Needs confirmed by the customer (and those already addressed).",
+    )
+    # Customer insight: how the customer decides
+    decision_contact_ids = fields.One2many(
+        "sales.process.decision.contact", "lead_id", string="Decision Makers and Influencers"
+    )
+    has_decision_maker = fields.Boolean(
+        string="Decision Maker Identified", compute="_compute_has_decision_maker", store=True
+    )
+    decision_criterion_ids = fields.One2many("sales.process.decision.criterion", "lead_id", string="Decision Criteria")
+    decision_criteria_score = fields.Float(
+        string="Criteria Fit (%)",
+        compute="_compute_decision_criteria_score",
+        help="Our scores on the customer's decision criteria, weighted, as a percentage of the best possible.",
+    )
+    decision_process = fields.Text(
+        help="The steps of the customer's purchase decision: who evaluates, who approves, in which order."
+    )
+    date_decision = fields.Date(string="Expected Decision Date", tracking=True)
+    budget_known = fields.Boolean(tracking=True, help="The customer's budget for this purchase is known.")
+    budget_amount = fields.Monetary(string="Budget", currency_field="company_currency", tracking=True)
+    lead_competitor_ids = fields.One2many("sales.process.lead.competitor", "lead_id", string="Competitors")
+    # Customer insight: what we offer
+    solution_summary = fields.Html(string="Customised Solution", help="The solution tailored to the customer's needs.")
+    solution_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "crm_lead_solution_attachment_rel",
+        "lead_id",
+        "attachment_id",
+        string="Solution Attachments",
+    )
+
     @api.depends("stage_history_ids")
     def _compute_stage_history_count(self):
         groups = self.env["sales.process.stage.history"]._read_group(
@@ -75,13 +142,13 @@ class CrmLead(models.Model):
 
     @api.depends("stage_deadline", "stage_warning_date")
     def _compute_stage_state(self):
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for lead in self:
             lead.stage_state = self._get_stage_state(lead.stage_deadline, lead.stage_warning_date, now)
 
     @api.depends("date_last_stage_update")
     def _compute_days_in_stage(self):
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for lead in self:
             date_in = lead.date_last_stage_update
             lead.days_in_stage = (now - date_in).days if date_in else 0
@@ -95,6 +162,45 @@ class CrmLead(models.Model):
         if warning and now >= warning:
             return "warning"
         return "on_time"
+
+    @api.depends(
+        "partner_id.commercial_partner_id.customer_segment_id",
+        "partner_id.commercial_partner_id.industry_id",
+        "partner_id.commercial_partner_id.company_size",
+    )
+    def _compute_customer_profile(self):
+        """The customer's profile wins when it is filled; otherwise the lead keeps its own."""
+        for lead in self:
+            customer = lead.partner_id.commercial_partner_id
+            lead.customer_segment_id = customer.customer_segment_id or lead.customer_segment_id
+            lead.industry_id = customer.industry_id or lead.industry_id
+            lead.company_size = customer.company_size or lead.company_size
+
+    @api.depends("customer_need_ids.status")
+    def _compute_needs_confirmed_count(self):
+        for lead in self:
+            lead.needs_confirmed_count = len(
+                lead.customer_need_ids.filtered(lambda need: need.status in ("confirmed", "addressed"))
+            )
+
+    @api.depends("decision_contact_ids.role")
+    def _compute_has_decision_maker(self):
+        for lead in self:
+            lead.has_decision_maker = "decision_maker" in lead.decision_contact_ids.mapped("role")
+
+    @api.depends("decision_criterion_ids.weight", "decision_criterion_ids.score")
+    def _compute_decision_criteria_score(self):
+        for lead in self:
+            criteria = lead.decision_criterion_ids.filtered(lambda c: c.weight > 0)
+            total = sum(criteria.mapped("weight"))
+            lead.decision_criteria_score = (
+                100.0 * sum(c.weight * c.score for c in criteria) / (10.0 * total) if total else 0.0
+            )
+
+    @api.constrains("partner_id")
+    def _check_decision_contacts_customer(self):
+        """Changing the customer must not leave decision contacts of another company."""
+        self.decision_contact_ids._check_partner_of_customer()
 
     # ------------------------------------------------------------------
     # CRUD: the one place where stage changes are handled
@@ -311,7 +417,7 @@ class CrmLead(models.Model):
         Only the rows whose value changes are written, in three set queries.
         """
         self.flush_model(["date_last_stage_update", "stage_deadline", "stage_warning_date"])
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         cr = self.env.cr
         cr.execute(
             """
@@ -362,3 +468,18 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_id": self.id},
         }
+
+    # ------------------------------------------------------------------
+    # Customer insight
+    # ------------------------------------------------------------------
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        """The customer created from the lead inherits its profile (commercial fields)."""
+        values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
+        if not parent_id:
+            values.update(
+                customer_segment_id=self.customer_segment_id.id,
+                industry_id=self.industry_id.id,
+                company_size=self.company_size,
+            )
+        return values

@@ -5,6 +5,11 @@ from . import test_stage_history
 from . import test_stage_security
 from . import test_stage_performance
 from . import test_tours
+from . import test_customer_insight
+from . import test_customer_insight_access
+from . import test_customer_need_import
+from . import test_insight_tour
+from . import test_insight_gates
 from . import test_training_record
 from . import test_training_session
 from . import test_training_cron
