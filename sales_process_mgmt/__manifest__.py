@@ -13,6 +13,7 @@
         "security/sales_process_security.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/sales_process_sales_channel_data.xml",
         "wizards/sales_process_gate_override_wizard_views.xml",
@@ -28,6 +29,11 @@
         "views/sales_process_competitor_views.xml",
         "views/sales_process_customer_need_views.xml",
         "views/sales_process_stage_gate_insight_views.xml",
+        "views/sales_process_training_course_views.xml",
+        "views/sales_process_training_session_views.xml",
+        "views/sales_process_training_record_views.xml",
+        "views/sales_process_training_matrix_views.xml",
+        "views/sales_process_stage_gate_training_views.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [
@@ -36,6 +42,7 @@
         "demo/crm_stage_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/sales_process_customer_insight_demo.xml",
+        "demo/sales_process_training_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/*.js"],

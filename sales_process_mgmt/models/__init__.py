@@ -16,3 +16,8 @@ from . import sales_process_decision_criterion
 from . import sales_process_lead_competitor
 from . import crm_lead
 from . import sales_process_stage_gate_insight
+from . import sales_process_training_course
+from . import sales_process_training_session
+from . import sales_process_training_record
+from . import sales_process_training_matrix
+from . import sales_process_stage_gate_training

@@ -10,3 +10,10 @@ from . import test_customer_insight_access
 from . import test_customer_need_import
 from . import test_insight_tour
 from . import test_insight_gates
+from . import test_training_record
+from . import test_training_session
+from . import test_training_cron
+from . import test_training_security
+from . import test_training_matrix
+from . import test_training_gate
+from . import test_training_tour
