@@ -392,6 +392,7 @@ class CrmLead(models.Model):
                        next_stage_id = l.stage_id,
                        moved_out_by_id = %(uid)s,
                        duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
+                       median_duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
                        duration_working_days = (
                            SELECT count(*) FROM generate_series(h.date_in::date + 1, %(now)s::date, '1 day') d
                             WHERE EXTRACT(ISODOW FROM d)::int - 1 = ANY(%(weekdays)s)

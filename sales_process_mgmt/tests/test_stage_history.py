@@ -194,3 +194,49 @@ class TestStageHistory(SalesProcessCase):
         self.stage_reception.write({"has_time_limit": True, "max_days": 2})
         self.assertEqual(set(leads.mapped("stage_state")), {"on_time"})
         self.assertTrue(all(leads.mapped("stage_deadline")))
+
+    def test_average_and_median_per_stage(self):
+        """The analysis reads average and median time in stage per stage x team."""
+        durations = [1, 2, 9]
+        leads = self._create_leads(3)
+        for lead, days in zip(leads, durations, strict=True):
+            self._set_entered(lead, days)
+        leads.write({"stage_id": self.stage_needs.id})
+        History = self.env["sales.process.stage.history"]
+        groups = History._read_group(
+            [("lead_id", "in", leads.ids), ("is_open", "=", False)],
+            ["stage_id", "team_id"],
+            ["duration_days:avg", "median_duration_days:median", "__count"],
+        )
+        self.assertEqual(len(groups), 1)
+        stage, team, average, median, count = groups[0]
+        self.assertEqual((stage, team, count), (self.stage_reception, self.team, 3))
+        self.assertAlmostEqual(average, 4.0, places=3)
+        self.assertAlmostEqual(median, 2.0, places=3)
+        web = History.read_group(
+            [("lead_id", "in", leads.ids), ("is_open", "=", False)], ["median_duration_days"], ["stage_id"]
+        )
+        self.assertAlmostEqual(web[0]["median_duration_days"], 2.0, places=3)
+
+    def test_analysis_groups_keep_stage_order(self):
+        """Groups come back in the stages' sequence, as with Odoo's default ordering."""
+        self.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.enforce_gates", "False")
+        late_id_first = self.env["crm.stage"].create({"name": "SPM Early", "sequence": 1})
+        leads = self._create_leads(2, stage_id=self.stage_needs.id) | self._create_leads(
+            2, stage_id=late_id_first.id, team_id=self.team_2.id
+        )
+        leads.write({"stage_id": self.stage_contract.id})
+        History = self.env["sales.process.stage.history"]
+        domain = [("lead_id", "in", leads.ids)]
+        groups = History.read_group(domain, ["duration_days"], ["stage_id", "team_id"], lazy=False)
+        self.assertEqual(
+            [(g["stage_id"][0], g["team_id"][0]) for g in groups],
+            [
+                (late_id_first.id, self.team_2.id),
+                (self.stage_needs.id, self.team.id),
+                *((self.stage_contract.id, team.id) for team in (self.team | self.team_2).sorted()),
+            ],
+        )
+        expected = History.search(domain).mapped("stage_id").sorted()
+        lazy = History.read_group(domain, ["duration_days"], ["stage_id"])
+        self.assertEqual([g["stage_id"][0] for g in lazy], expected.ids)
