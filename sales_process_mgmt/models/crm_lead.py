@@ -370,10 +370,14 @@ class CrmLead(models.Model):
             """,
             {"ids": self.ids, "uid": uid, "now": now},
         )
+        # a new visit starts with nothing ticked
+        cr.execute(
+            "UPDATE crm_lead SET checklist_progress = 0 WHERE id = ANY(%(ids)s) AND checklist_progress != 0",
+            {"ids": self.ids},
+        )
         self.env["sales.process.stage.history"].invalidate_model()
         self.env["sales.process.lead.checklist"].invalidate_model()
-        self.invalidate_recordset(["stage_history_ids", "checklist_ids"])
-        self.modified(["checklist_ids"])
+        self.invalidate_recordset(["stage_history_ids", "checklist_ids", "checklist_progress"])
 
     def _sales_process_close_visits(self, now):
         """Close the open visits of ``self``: exit date, durations, overdue flag, next stage."""
