@@ -47,6 +47,7 @@
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/*.js"],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
