@@ -41,6 +41,7 @@
         "demo/crm_team_demo.xml",
         "demo/crm_stage_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/sales_process_stage_history_demo.xml",
         "demo/sales_process_customer_insight_demo.xml",
         "demo/sales_process_training_demo.xml",
     ],
