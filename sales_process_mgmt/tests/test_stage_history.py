@@ -240,3 +240,16 @@ class TestStageHistory(SalesProcessCase):
         expected = History.search(domain).mapped("stage_id").sorted()
         lazy = History.read_group(domain, ["duration_days"], ["stage_id"])
         self.assertEqual([g["stage_id"][0] for g in lazy], expected.ids)
+
+    def test_merge_records_the_stage_change(self):
+        """Merging opportunities moves the surviving one like any other stage change."""
+        self._add_item(self.stage_needs, "C")
+        older = self._create_leads(stage_id=self.stage_needs.id, partner_name="Merged Co")
+        newer = self._create_leads(partner_name="Merged Co")
+        merged = (older | newer).merge_opportunity(auto_unlink=True)
+        self.assertTrue(merged.exists())
+        visits = self._history(merged)
+        self.assertEqual(len(visits.filtered("is_open")), 1)
+        self.assertEqual(visits.filtered("is_open").stage_id, merged.stage_id)
+        self.assertEqual(merged.checklist_ids.stage_id, merged.stage_id.checklist_item_ids.stage_id)
+        self.assertFalse(((older | newer) - merged).exists())
