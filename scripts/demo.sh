@@ -23,6 +23,10 @@ else
         --stop-after-init --log-level=warn
     # zh_CN after the install: at database creation it would replace en_US instead.
     odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn
+    # two of the demo salespeople work in Chinese
+    psql -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$DB_USER" -d "$DB" -qc "UPDATE res_partner SET lang = 'zh_CN'
+        WHERE id IN (SELECT partner_id FROM res_users WHERE login IN ('zhang.wei', 'li.na'))"
 fi
+[ "${SPM_NO_SERVE:-0}" = 1 ] && exit 0
 say "Odoo is at http://localhost:$PORT  (login admin / password admin); Ctrl-C stops it"
 exec odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" --log-level=warn "$@"

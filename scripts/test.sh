@@ -32,10 +32,21 @@ drop_db "$DB"
 odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt \
     --stop-after-init --log-level=info --logfile="$RUN_DIR/logs/install-demo.log"
 check_log "$RUN_DIR/logs/install-demo.log"
+odoo -c "$ODOO_CONF" -d "$DB" -u sales_process_mgmt --stop-after-init --log-level=info \
+    --logfile="$RUN_DIR/logs/upgrade-demo.log"
+check_log "$RUN_DIR/logs/upgrade-demo.log"
 # zh_CN after the install: at database creation it would replace en_US instead.
 odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn \
     --logfile="$RUN_DIR/logs/load-zh_CN.log"
 check_log "$RUN_DIR/logs/load-zh_CN.log"
+
+say "Uninstalling sales_process_mgmt from a copy of $DB (CRM data must stay)"
+drop_db "${DB}_uninstall"
+psql_admin -qc "CREATE DATABASE \"${DB}_uninstall\" TEMPLATE \"$DB\""
+odoo shell -c "$ODOO_CONF" -d "${DB}_uninstall" --log-level=info --logfile="$RUN_DIR/logs/uninstall.log" \
+    < "$ROOT/scripts/uninstall_check.py" || die "Uninstall lost CRM data or failed (see above)."
+check_log "$RUN_DIR/logs/uninstall.log"
+drop_db "${DB}_uninstall"
 
 say "Running the test suite"
 cd "$ROOT"

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
+from .res_partner import COMPANY_SIZES
+
 STAGE_STATES = [
     ("none", "No Time Limit"),
     ("on_time", "On Time"),
@@ -71,6 +73,71 @@ class CrmLead(models.Model):
     )
     sales_process_can_override_gate = fields.Boolean(compute="_compute_sales_process_can_override_gate")
 
+    # Customer insight: who the customer is
+    customer_segment_id = fields.Many2one(
+        "sales.process.customer.segment",
+        string="Customer Segment",
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        help="The target customer group; taken from the customer when it has one.",
+    )
+    industry_id = fields.Many2one(
+        "res.partner.industry",
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+    )
+    company_size = fields.Selection(
+        COMPANY_SIZES,
+        compute="_compute_customer_profile",
+        store=True,
+        readonly=False,
+    )
+    customer_commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Customer Company"
+    )
+    sales_channel_id = fields.Many2one("sales.process.sales.channel", string="Sales Channel", index=True, tracking=True)
+    # Customer insight: what the customer needs
+    customer_need_ids = fields.One2many("sales.process.customer.need", "lead_id", string="Customer Needs")
+    needs_confirmed_count = fields.Integer(
+        string="Confirmed Needs",
+        compute="_compute_needs_confirmed_count",
+        store=True,
+        help="Needs confirmed by the customer (and those already addressed).",
+    )
+    # Customer insight: how the customer decides
+    decision_contact_ids = fields.One2many(
+        "sales.process.decision.contact", "lead_id", string="Decision Makers and Influencers"
+    )
+    has_decision_maker = fields.Boolean(
+        string="Decision Maker Identified", compute="_compute_has_decision_maker", store=True
+    )
+    decision_criterion_ids = fields.One2many("sales.process.decision.criterion", "lead_id", string="Decision Criteria")
+    decision_criteria_score = fields.Float(
+        string="Criteria Fit (%)",
+        compute="_compute_decision_criteria_score",
+        help="Our scores on the customer's decision criteria, weighted, as a percentage of the best possible.",
+    )
+    decision_process = fields.Text(
+        help="The steps of the customer's purchase decision: who evaluates, who approves, in which order."
+    )
+    date_decision = fields.Date(string="Expected Decision Date", tracking=True)
+    budget_known = fields.Boolean(tracking=True, help="The customer's budget for this purchase is known.")
+    budget_amount = fields.Monetary(string="Budget", currency_field="company_currency", tracking=True)
+    lead_competitor_ids = fields.One2many("sales.process.lead.competitor", "lead_id", string="Competitors")
+    # Customer insight: what we offer
+    solution_summary = fields.Html(string="Customised Solution", help="The solution tailored to the customer's needs.")
+    solution_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "crm_lead_solution_attachment_rel",
+        "lead_id",
+        "attachment_id",
+        string="Solution Attachments",
+    )
+
     @api.depends("stage_history_ids")
     def _compute_stage_history_count(self):
         groups = self.env["sales.process.stage.history"]._read_group(
@@ -82,9 +149,17 @@ class CrmLead(models.Model):
 
     @api.depends("checklist_ids.done")
     def _compute_checklist_progress(self):
+        groups = self.env["sales.process.lead.checklist"]._read_group(
+            [("lead_id", "in", self.ids), ("is_current", "=", True)], ["lead_id", "done"], ["__count"]
+        )
+        counts = {}
+        for lead, done, count in groups:
+            total_done = counts.setdefault(lead.id, [0, 0])
+            total_done[0] += count
+            total_done[1] += count if done else 0
         for lead in self:
-            lines = lead.checklist_ids
-            lead.checklist_progress = 100.0 * len(lines.filtered("done")) / len(lines) if lines else 0.0
+            total, done = counts.get(lead.id, (0, 0))
+            lead.checklist_progress = 100.0 * done / total if total else 0.0
 
     @api.depends(
         "stage_id.has_time_limit",
@@ -104,13 +179,13 @@ class CrmLead(models.Model):
 
     @api.depends("stage_deadline", "stage_warning_date")
     def _compute_stage_state(self):
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for lead in self:
             lead.stage_state = self._get_stage_state(lead.stage_deadline, lead.stage_warning_date, now)
 
     @api.depends("date_last_stage_update")
     def _compute_days_in_stage(self):
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for lead in self:
             date_in = lead.date_last_stage_update
             lead.days_in_stage = (now - date_in).days if date_in else 0
@@ -152,6 +227,45 @@ class CrmLead(models.Model):
             return "warning"
         return "on_time"
 
+    @api.depends(
+        "partner_id.commercial_partner_id.customer_segment_id",
+        "partner_id.commercial_partner_id.industry_id",
+        "partner_id.commercial_partner_id.company_size",
+    )
+    def _compute_customer_profile(self):
+        """The customer's profile wins when it is filled; otherwise the lead keeps its own."""
+        for lead in self:
+            customer = lead.partner_id.commercial_partner_id
+            lead.customer_segment_id = customer.customer_segment_id or lead.customer_segment_id
+            lead.industry_id = customer.industry_id or lead.industry_id
+            lead.company_size = customer.company_size or lead.company_size
+
+    @api.depends("customer_need_ids.status")
+    def _compute_needs_confirmed_count(self):
+        for lead in self:
+            lead.needs_confirmed_count = len(
+                lead.customer_need_ids.filtered(lambda need: need.status in ("confirmed", "addressed"))
+            )
+
+    @api.depends("decision_contact_ids.role")
+    def _compute_has_decision_maker(self):
+        for lead in self:
+            lead.has_decision_maker = "decision_maker" in lead.decision_contact_ids.mapped("role")
+
+    @api.depends("decision_criterion_ids.weight", "decision_criterion_ids.score")
+    def _compute_decision_criteria_score(self):
+        for lead in self:
+            criteria = lead.decision_criterion_ids.filtered(lambda c: c.weight > 0)
+            total = sum(criteria.mapped("weight"))
+            lead.decision_criteria_score = (
+                100.0 * sum(c.weight * c.score for c in criteria) / (10.0 * total) if total else 0.0
+            )
+
+    @api.constrains("partner_id")
+    def _check_decision_contacts_customer(self):
+        """Changing the customer must not leave decision contacts of another company."""
+        self.decision_contact_ids._check_partner_of_customer()
+
     # ------------------------------------------------------------------
     # CRUD: the one place where stage changes are handled
     # ------------------------------------------------------------------
@@ -171,9 +285,12 @@ class CrmLead(models.Model):
             return result
         new_stage = self.env["crm.stage"].browse(vals["stage_id"])
         moving = self.filtered(lambda lead: lead.stage_id != new_stage)
-        warnings = moving._sales_process_check_gates(new_stage) if moving else {}
+        old_stages = {lead.id: lead.stage_id for lead in moving}
+        # Gates are checked after the write, so that values written together with
+        # the stage (a form saved by its statusbar) count; a UserError undoes it all.
         result = super().write(vals)
         if moving:
+            warnings = moving._sales_process_check_gates(new_stage, old_stages)
             moving._sales_process_stage_changed()
             if warnings:
                 moving.browse(list(warnings))._message_log_batch(warnings)
@@ -189,9 +306,10 @@ class CrmLead(models.Model):
         param = self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.enforce_gates")
         return param not in (False, "False", "0", "")
 
-    def _sales_process_get_failures(self, new_stage):
+    def _sales_process_get_failures(self, new_stage, old_stages=None):
         """Unmet exit criteria of moving ``self`` to ``new_stage``.
 
+        :param old_stages: {lead_id: stage} the leads leave (default: their stage)
         :return: {lead: [(gate, reason), ...]}. The gates of the stage left apply
             in both modes; the stages jumped over apply their blocking gates.
             Moving backward checks nothing.
@@ -199,7 +317,12 @@ class CrmLead(models.Model):
         stages = self.env["crm.stage"].search([])
         position = {stage.id: index for index, stage in enumerate(stages)}
         failures = {}
-        for old_stage, leads in self.grouped("stage_id").items():
+        ids_by_stage = {}
+        for lead in self:
+            stage = old_stages[lead.id] if old_stages else lead.stage_id
+            ids_by_stage.setdefault(stage, []).append(lead.id)
+        for old_stage, lead_ids in ids_by_stage.items():
+            leads = self.browse(lead_ids)
             if not old_stage or position.get(new_stage.id, -1) <= position.get(old_stage.id, -1):
                 continue
             for lead_id, items in old_stage.gate_ids._evaluate(leads).items():
@@ -214,14 +337,14 @@ class CrmLead(models.Model):
                     failures.setdefault(lead_id, []).extend(items)
         return {self.browse(lead_id): items for lead_id, items in failures.items()}
 
-    def _sales_process_check_gates(self, new_stage):
+    def _sales_process_check_gates(self, new_stage, old_stages=None):
         """Raise a UserError when a blocking criterion fails; return the warnings.
 
         :return: {lead_id: chatter note body} for the leads with unmet warn criteria.
         """
         if not self._sales_process_gates_enforced():
             return {}
-        failures = self._sales_process_get_failures(new_stage)
+        failures = self._sales_process_get_failures(new_stage, old_stages)
         overriding = self.env.context.get("sales_process_gate_override")
         blocked = {
             lead: [(gate, reason) for gate, reason in items if gate.mode == "block"] for lead, items in failures.items()
@@ -283,13 +406,6 @@ class CrmLead(models.Model):
         self._sales_process_close_visits(now)
         cr.execute(
             """
-            UPDATE sales_process_lead_checklist SET is_current = false, write_uid = %(uid)s, write_date = %(now)s
-             WHERE lead_id = ANY(%(ids)s) AND is_current
-            """,
-            {"ids": self.ids, "uid": uid, "now": now},
-        )
-        cr.execute(
-            """
             INSERT INTO sales_process_stage_history
                    (lead_id, stage_id, user_id, team_id, company_id, moved_by_id, date_in, deadline,
                     duration_days, duration_working_days, overdue, is_open, visit_count,
@@ -304,9 +420,9 @@ class CrmLead(models.Model):
         cr.execute(
             """
             INSERT INTO sales_process_lead_checklist
-                   (lead_id, item_id, stage_id, history_id, company_id, sequence, required, is_current, done,
+                   (lead_id, item_id, stage_id, history_id, company_id, sequence, required, done,
                     create_uid, create_date, write_uid, write_date)
-            SELECT h.lead_id, i.id, i.stage_id, h.id, h.company_id, i.sequence, i.required, true, false,
+            SELECT h.lead_id, i.id, i.stage_id, h.id, h.company_id, i.sequence, i.required, false,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM sales_process_stage_history h
               JOIN sales_process_checklist_item i ON i.stage_id = h.stage_id AND i.active
@@ -314,10 +430,14 @@ class CrmLead(models.Model):
             """,
             {"ids": self.ids, "uid": uid, "now": now},
         )
+        # a new visit starts with nothing ticked
+        cr.execute(
+            "UPDATE crm_lead SET checklist_progress = 0 WHERE id = ANY(%(ids)s) AND checklist_progress != 0",
+            {"ids": self.ids},
+        )
         self.env["sales.process.stage.history"].invalidate_model()
         self.env["sales.process.lead.checklist"].invalidate_model()
-        self.invalidate_recordset(["stage_history_ids", "checklist_ids"])
-        self.modified(["checklist_ids"])
+        self.invalidate_recordset(["stage_history_ids", "checklist_ids", "checklist_progress"])
         self._sales_process_apply_responsibilities()
 
     def _sales_process_close_visits(self, now):
@@ -337,6 +457,7 @@ class CrmLead(models.Model):
                        next_stage_id = l.stage_id,
                        moved_out_by_id = %(uid)s,
                        duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
+                       median_duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
                        duration_working_days = (
                            SELECT count(*) FROM generate_series(h.date_in::date + 1, %(now)s::date, '1 day') d
                             WHERE EXTRACT(ISODOW FROM d)::int - 1 = ANY(%(weekdays)s)
@@ -363,7 +484,7 @@ class CrmLead(models.Model):
         Only the rows whose value changes are written, in three set queries.
         """
         self.flush_model(["date_last_stage_update", "stage_deadline", "stage_warning_date"])
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         cr = self.env.cr
         cr.execute(
             """
@@ -414,6 +535,21 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_id": self.id},
         }
+
+    # ------------------------------------------------------------------
+    # Customer insight
+    # ------------------------------------------------------------------
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        """The customer created from the lead inherits its profile (commercial fields)."""
+        values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
+        if not parent_id:
+            values.update(
+                customer_segment_id=self.customer_segment_id.id,
+                industry_id=self.industry_id.id,
+                company_size=self.company_size,
+            )
+        return values
 
     # ------------------------------------------------------------------
     # Responsibilities (明确分工)

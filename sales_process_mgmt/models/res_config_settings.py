@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,3 +19,21 @@ class ResConfigSettings(models.TransientModel):
         help="Takes a stage responsibility when its role resolves to nobody "
         "(no salesperson, no team leader, archived user, empty group).",
     )
+    sales_process_training_expiry_warning_days = fields.Integer(
+        string="Certification Expiry Warning (Days)",
+        config_parameter="sales_process_mgmt.training_expiry_warning_days",
+        default=30,
+        help="Salespeople and their team leaders get an activity this many days before a "
+        'certification expires; the training records show "Expiring Soon" from then on.',
+    )
+
+    def set_values(self):
+        if self.sales_process_training_expiry_warning_days < 0:
+            raise ValidationError(_("The certification expiry warning cannot be a negative number of days."))
+        params = self.env["ir.config_parameter"].sudo()
+        key = "sales_process_mgmt.training_expiry_warning_days"
+        before = params.get_param(key)
+        super().set_values()
+        if params.get_param(key) != before:
+            # "Expiring soon" depends on the warning days: refresh the statuses now.
+            self.env["sales.process.training.record"].sudo()._cron_refresh_status()

@@ -10,17 +10,19 @@ class SalesProcessLeadChecklist(models.Model):
     _order = "lead_id, sequence, id"
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
-    item_id = fields.Many2one("sales.process.checklist.item", required=True, ondelete="cascade", index=True)
-    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade", index=True)
+    item_id = fields.Many2one("sales.process.checklist.item", required=True, ondelete="cascade")
+    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
     history_id = fields.Many2one("sales.process.stage.history", string="Stage Visit", ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="lead_id.company_id", store=True)
     user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     name = fields.Char(related="item_id.name")
     description = fields.Text(related="item_id.description")
     sequence = fields.Integer(related="item_id.sequence", store=True)
     required = fields.Boolean(related="item_id.required", store=True)
     evidence = fields.Selection(related="item_id.evidence")
-    is_current = fields.Boolean(default=True, index=True, help="The line belongs to the lead's current stage visit.")
+    is_current = fields.Boolean(
+        related="history_id.is_open", string="Current", help="The line belongs to the lead's current stage visit."
+    )
     done = fields.Boolean()
     done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Datetime(readonly=True)

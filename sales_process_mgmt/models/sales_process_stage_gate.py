@@ -49,7 +49,8 @@ class SalesProcessStageGate(models.Model):
     def _compute_name(self):
         labels = dict(self._fields["criterion"]._description_selection(self.env))
         for gate in self:
-            if not gate.name:
+            # follow the criterion until the name is changed by hand
+            if not gate.name or gate.name in labels.values():
                 gate.name = labels.get(gate.criterion)
 
     @api.constrains("stage_id")

@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+from datetime import timedelta
+
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -64,3 +67,41 @@ class SalesProcessCase(TransactionCase):
         }
         vals.update(values)
         return cls.env["crm.lead"].create([dict(vals, name=f"SPM Lead {i}") for i in range(count)])
+
+    @classmethod
+    def _add_gate(cls, stage, criterion, mode="block", **values):
+        return cls.env["sales.process.stage.gate"].create(
+            dict(values, stage_id=stage.id, criterion=criterion, mode=mode)
+        )
+
+    @classmethod
+    def _add_item(cls, stage, name, required=True, evidence="none"):
+        return cls.env["sales.process.checklist.item"].create(
+            {"stage_id": stage.id, "name": name, "required": required, "evidence": evidence}
+        )
+
+    def _tick(self, leads, **values):
+        """Tick the current checklist lines of ``leads``."""
+        leads.checklist_ids.write(dict(values, done=True))
+
+    def _set_entered(self, leads, days_ago):
+        """Pretend ``leads`` entered their current stage ``days_ago`` days before now."""
+        date_in = self.env.cr.now() - timedelta(days=days_ago)
+        leads.write({"date_last_stage_update": date_in})
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE sales_process_stage_history h SET date_in = %s, deadline = l.stage_deadline
+              FROM crm_lead l WHERE l.id = h.lead_id AND h.lead_id = ANY(%s) AND h.is_open
+            """,
+            (date_in, leads.ids),
+        )
+        self.env["sales.process.stage.history"].invalidate_model()
+        return date_in
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, regex):
+        """assertRaises (rolls back to a savepoint, unlike assertRaisesRegex) + message check."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertRegex(str(catcher.exception), regex)

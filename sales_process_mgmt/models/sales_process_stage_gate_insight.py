@@ -1,0 +1,61 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class SalesProcessStageGate(models.Model):
+    """Exit criteria on the customer insight of the opportunity.
+
+    Extends the stage gate the way the gate model is meant to be extended (a
+    ``selection_add`` and an ``_evaluate_<criterion>`` per kind); the evaluators
+    read the stored insight fields of ``crm.lead`` over the whole set of leads.
+    """
+
+    _inherit = "sales.process.stage.gate"
+
+    criterion = fields.Selection(
+        selection_add=[
+            ("needs_confirmed", "Needs confirmed by the customer"),
+            ("decision_maker", "Decision maker identified"),
+            ("budget_known", "Budget known"),
+        ],
+        ondelete={"needs_confirmed": "cascade", "decision_maker": "cascade", "budget_known": "cascade"},
+    )
+    min_needs_confirmed = fields.Integer(
+        string="Minimum Confirmed Needs",
+        default=1,
+        help="How many of the lead's needs the customer must have confirmed (addressed needs count too).",
+    )
+
+    @api.constrains("criterion", "min_needs_confirmed")
+    def _check_min_needs_confirmed(self):
+        for gate in self.filtered(lambda g: g.criterion == "needs_confirmed"):
+            if gate.min_needs_confirmed < 1:
+                raise ValidationError(
+                    _(
+                        "Exit criterion %(gate)s: the minimum number of confirmed needs must be at least 1 "
+                        "(got %(value)s).",
+                        gate=gate.name,
+                        value=gate.min_needs_confirmed,
+                    )
+                )
+
+    def _evaluate_needs_confirmed(self, leads):
+        self.ensure_one()
+        minimum = self.min_needs_confirmed
+        return {
+            lead.id: _(
+                "%(count)s of %(minimum)s needs confirmed by the customer",
+                count=lead.needs_confirmed_count,
+                minimum=minimum,
+            )
+            for lead in leads
+            if lead.needs_confirmed_count < minimum
+        }
+
+    def _evaluate_decision_maker(self, leads):
+        self.ensure_one()
+        return {lead.id: _("no decision maker identified") for lead in leads if not lead.has_decision_maker}
+
+    def _evaluate_budget_known(self, leads):
+        self.ensure_one()
+        return {lead.id: _("budget unknown") for lead in leads if not lead.budget_known}

@@ -1,0 +1,75 @@
+from odoo import _, api, fields, models
+
+
+class SalesProcessStageGate(models.Model):
+    """The "certification" exit criterion: the lead's salesperson is certified for the stage."""
+
+    _inherit = "sales.process.stage.gate"
+
+    criterion = fields.Selection(
+        selection_add=[("certification", "Salesperson holds a valid certification")],
+        ondelete={"certification": "cascade"},
+    )
+    training_course_ids = fields.Many2many(
+        "sales.process.training.course",
+        string="Required Courses",
+        compute="_compute_training_course_ids",
+        help="The active courses required for this stage (set on the courses).",
+    )
+
+    @api.depends("stage_id")
+    def _compute_training_course_ids(self):
+        courses = self.env["sales.process.training.course"].search([("stage_ids", "in", self.stage_id.ids)])
+        for gate in self:
+            gate.training_course_ids = courses.filtered(lambda c, s=gate.stage_id: s in c.stage_ids)
+
+    def _evaluate_certification(self, leads):
+        """Leads whose salesperson lacks a valid certification of a course the stage requires.
+
+        A course limited to teams only applies to the leads of those teams. One query
+        for all the salespeople of ``leads``; validity is checked against today's date,
+        not the status refreshed by the daily cron.
+        """
+        self.ensure_one()
+        courses = self.env["sales.process.training.course"].sudo().search([("stage_ids", "in", self.stage_id.ids)])
+        if not courses:
+            return {}
+        today = fields.Date.context_today(self)
+        certified = {
+            user.id: set(course_ids)
+            for user, course_ids in self.env["sales.process.training.record"]
+            .sudo()
+            ._read_group(
+                [
+                    ("salesperson_id", "in", leads.user_id.ids),
+                    ("course_id", "in", courses.ids),
+                    ("result", "=", "passed"),
+                    "|",
+                    ("expiry_date", "=", False),
+                    ("expiry_date", ">", today),
+                ],
+                ["salesperson_id"],
+                ["course_id:array_agg"],
+            )
+        }
+        result = {}
+        for lead in leads:
+            required = courses.filtered(
+                lambda c, lead=lead: (
+                    (not c.team_ids or lead.team_id in c.team_ids)
+                    and (not c.company_id or c.company_id == lead.company_id)
+                )
+            )
+            if not required:
+                continue
+            if not lead.user_id:
+                result[lead.id] = _("no salesperson to hold %(courses)s", courses=", ".join(required.mapped("name")))
+                continue
+            missing = required.filtered(lambda c, lead=lead: c.id not in certified.get(lead.user_id.id, ()))
+            if missing:
+                result[lead.id] = _(
+                    "%(user)s has no valid certification for %(courses)s",
+                    user=lead.user_id.name,
+                    courses=", ".join(missing.mapped("name")),
+                )
+        return result

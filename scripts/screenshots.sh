@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Refresh the README screenshots from the demo database (made by make demo if missing).
+source "$(dirname "$0")/lib.sh"
+
+DB="${SPM_DEMO_DB:-spm_demo}"
+PORT="${SPM_SCREENSHOT_PORT:-8070}"
+OUT="$ROOT/docs/screenshots"
+URL="http://127.0.0.1:$PORT"
+check_chromium
+SPM_NO_SERVE=1 "$ROOT/scripts/demo.sh"
+mkdir -p "$OUT"
+odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
+for _ in $(seq 60); do curl -sf "$URL/web/login" >/dev/null && break; sleep 1; done
+
+xmlid() {
+    psql -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$DB_USER" -d "$DB" -tAc \
+        "SELECT res_id FROM ir_model_data WHERE module = 'sales_process_mgmt' AND name = '$1'"
+}
+shot() { "$PYTHON" "$ROOT/scripts/screenshot.py" "$URL" "$@" --db "$DB"; }
+
+shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process" "$OUT/pipeline.png" --wait-for ".o_kanban_record"
+shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process" "$OUT/pipeline_zh_CN.png" \
+    --login zhang.wei --password zhang.wei --wait-for ".o_kanban_record"
+shot "/odoo/action-sales_process_mgmt.crm_stage_action_sales_process/$(xmlid stage_needs_confirmation_demo)" \
+    "$OUT/stage_standard.png" --wait-for ".o_form_view" --click "a[name='sales_process_gates']"
+shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_lead_02_demo)" \
+    "$OUT/lead_process_tab.png" --wait-for ".o_form_view" --click "a[name='sales_process']"
+shot "/odoo/action-sales_process_mgmt.sales_process_stage_history_action" "$OUT/time_in_stage.png" \
+    --wait-for ".o_pivot"
+shot "/odoo/action-sales_process_mgmt.sales_process_training_matrix_action" "$OUT/training_matrix.png" \
+    --wait-for ".o_view_controller"
+say "Screenshots written to $OUT"
