@@ -71,7 +71,9 @@ class CrmLead(models.Model):
         string="Informed",
         compute="_compute_sales_process_roles",
     )
-    sales_process_can_override_gate = fields.Boolean(compute="_compute_sales_process_can_override_gate")
+    sales_process_can_override_gate = fields.Boolean(
+        string="Can Override Gate", compute="_compute_sales_process_can_override_gate"
+    )
 
     # Customer insight: who the customer is
     customer_segment_id = fields.Many2one(
