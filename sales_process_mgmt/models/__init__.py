@@ -21,3 +21,5 @@ from . import sales_process_training_session
 from . import sales_process_training_record
 from . import sales_process_training_matrix
 from . import sales_process_stage_gate_training
+from . import sales_process_responsibility
+from . import mail_activity

@@ -23,6 +23,7 @@ class CrmStage(models.Model):
         required=True,
         help="Working days follow the working calendar of the lead's company.",
     )
+    responsibility_ids = fields.One2many("sales.process.responsibility", "stage_id", string="Responsibilities")
     responsible_user_id = fields.Many2one(
         "res.users", string="Stage Owner", help="Person responsible for the standard of this stage (责任人)."
     )

@@ -11,6 +11,14 @@ class ResConfigSettings(models.TransientModel):
         help="When off, leads move between stages without their exit criteria "
         "being checked (e.g. during a data migration).",
     )
+    sales_process_fallback_user_id = fields.Many2one(
+        "res.users",
+        string="Responsibility Fallback User",
+        config_parameter="sales_process_mgmt.fallback_user_id",
+        domain="[('share', '=', False)]",
+        help="Takes a stage responsibility when its role resolves to nobody "
+        "(no salesperson, no team leader, archived user, empty group).",
+    )
     sales_process_training_expiry_warning_days = fields.Integer(
         string="Certification Expiry Warning (Days)",
         config_parameter="sales_process_mgmt.training_expiry_warning_days",

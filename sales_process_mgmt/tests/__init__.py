@@ -17,3 +17,4 @@ from . import test_training_security
 from . import test_training_matrix
 from . import test_training_gate
 from . import test_training_tour
+from . import test_responsibility
