@@ -66,7 +66,7 @@ def main():
     width, height = (int(x) for x in args.size.split("x"))
     session_id = authenticate(args.base_url, args.db, args.login, args.password)
     chromium = shutil.which("chromium") or shutil.which("google-chrome")
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen(
             [
                 chromium,

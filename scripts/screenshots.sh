@@ -31,4 +31,8 @@ shot "/odoo/action-sales_process_mgmt.sales_process_stage_history_action" "$OUT/
     --wait-for ".o_pivot"
 shot "/odoo/action-sales_process_mgmt.sales_process_training_matrix_action" "$OUT/training_matrix.png" \
     --wait-for ".o_view_controller"
+shot "/odoo/action-sales_process_mgmt.mail_activity_action_sales_process_workload" "$OUT/workload.png" \
+    --wait-for ".o_view_controller"
+shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_lead_07_demo)" \
+    "$OUT/lead_customer_insight.png" --wait-for ".o_form_view" --click "a[name='sales_process_insight']"
 say "Screenshots written to $OUT"
