@@ -116,8 +116,9 @@ class SalesProcessCustomerNeed(models.Model):
                     new=labels[vals["status"]],
                 )
             )
-        for lead in needs.lead_id:
-            lines = [
+        lines_by_lead = {}
+        for need in needs:
+            lines_by_lead.setdefault(need.lead_id.id, []).append(
                 _(
                     "Need %(need)s moved back from %(old)s to %(new)s: %(note)s",
                     need=need.name,
@@ -125,6 +126,8 @@ class SalesProcessCustomerNeed(models.Model):
                     new=labels[vals["status"]],
                     note=note,
                 )
-                for need in needs.filtered(lambda n, lead=lead: n.lead_id == lead)
-            ]
-            lead.message_post(body=Markup("<br/>").join(lines), subtype_xmlid="mail.mt_note")
+            )
+        # the user is writing these leads' needs, so logging on them widens nothing
+        needs.lead_id._message_log_batch(
+            {lead_id: Markup("<br/>").join(lines) for lead_id, lines in lines_by_lead.items()}
+        )

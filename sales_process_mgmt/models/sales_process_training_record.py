@@ -171,9 +171,14 @@ class SalesProcessTrainingRecord(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # one read for all the sessions of the batch (imports create thousands of records)
+        sessions = self.env["sales.process.training.session"].browse(
+            {vals["session_id"] for vals in vals_list if "company_id" not in vals and vals.get("session_id")}
+        )
+        company_by_session = {session.id: session.company_id.id for session in sessions}
         for vals in vals_list:
             if "company_id" not in vals and vals.get("session_id"):
-                vals["company_id"] = self.env["sales.process.training.session"].browse(vals["session_id"]).company_id.id
+                vals["company_id"] = company_by_session[vals["session_id"]]
         return super().create(vals_list)
 
     def write(self, vals):

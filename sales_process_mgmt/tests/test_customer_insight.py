@@ -170,6 +170,24 @@ class TestCustomerNeeds(CustomerInsightCase):
         need.status = "addressed"
         self.assertEqual(need.status, "addressed")
 
+    def test_backward_move_of_needs_on_several_leads(self):
+        """One write moving needs of two opportunities back logs one note on each."""
+        other_lead = self.lead.copy({"name": "Second opportunity"})
+        needs = self.Need.create(
+            [
+                {"lead_id": self.lead.id, "name": "Faster delivery", "status": "confirmed"},
+                {"lead_id": self.lead.id, "name": "Local support", "status": "confirmed"},
+                {"lead_id": other_lead.id, "name": "Faster delivery", "status": "confirmed"},
+            ]
+        )
+        before = (self.lead | other_lead).message_ids
+        needs.write({"status": "identified", "status_note": "Budget frozen"})
+        notes = (self.lead | other_lead).message_ids - before
+        self.assertEqual(sorted(notes.mapped("res_id")), sorted([self.lead.id, other_lead.id]))
+        lead_note = notes.filtered(lambda message: message.res_id == self.lead.id)
+        self.assertIn("Local support", lead_note.body)
+        self.assertIn("Faster delivery", lead_note.body)
+
     def test_backward_move_on_lead_form(self):
         """In the editable list of the lead the note column is filled in the same save."""
         self.Need.create({"lead_id": self.lead.id, "name": "Faster delivery", "status": "addressed"})
