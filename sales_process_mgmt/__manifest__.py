@@ -49,7 +49,7 @@
         "demo/sales_process_training_demo.xml",
     ],
     "assets": {
-        "web.assets_tests": ["sales_process_mgmt/static/tests/tours/*.js"],
+        "web.assets_tests": ["sales_process_mgmt/static/tests/tours/**/*.js"],
     },
     "uninstall_hook": "uninstall_hook",
     "installable": True,

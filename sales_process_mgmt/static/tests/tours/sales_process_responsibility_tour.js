@@ -1,25 +1,10 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesProcessMenu } from "@sales_process_mgmt/../tests/tours/utils/sales_process_tour_utils";
 
 registry.category("web_tour.tours").add("sales_process_responsibility_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open CRM",
-            trigger: '.o_app[data-menu-xmlid="crm.crm_menu_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the Sales Process menu",
-            trigger: '.o_menu_sections [data-menu-xmlid="sales_process_mgmt.sales_process_menu_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the process pipeline",
-            trigger: '.dropdown-item[data-menu-xmlid="sales_process_mgmt.crm_lead_menu_sales_process"]',
-            run: "click",
-        },
+        ...openSalesProcessMenu("sales_process_mgmt.crm_lead_menu_sales_process", "Open the process pipeline"),
         {
             content: "Open the opportunity",
             trigger: '.o_kanban_record:contains("SPM Tour Opportunity")',

@@ -1,25 +1,11 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesProcessMenu } from "@sales_process_mgmt/../tests/tours/utils/sales_process_tour_utils";
 
 registry.category("web_tour.tours").add("sales_process_training_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open CRM",
-            trigger: '.o_app[data-menu-xmlid="crm.crm_menu_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the Sales Process menu",
-            trigger: '.o_menu_sections [data-menu-xmlid="sales_process_mgmt.sales_process_menu_root"]',
-            run: "click",
-        },
-        {
-            content: "Open the training sessions",
-            trigger: '.dropdown-item[data-menu-xmlid="sales_process_mgmt.sales_process_training_session_menu"]',
-            run: "click",
-        },
+        ...openSalesProcessMenu("sales_process_mgmt.sales_process_training_session_menu", "Open the training sessions"),
         {
             content: "Create a session",
             trigger: ".o_control_panel_main_buttons .o_list_button_add",
