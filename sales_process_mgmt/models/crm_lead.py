@@ -443,7 +443,15 @@ class CrmLead(models.Model):
         self._sales_process_apply_responsibilities()
 
     def _sales_process_close_visits(self, now):
-        """Close the open visits of ``self``: exit date, durations, overdue flag, next stage."""
+        """Close the open visits of ``self``: exit date, durations, overdue flag, next stage.
+
+        Working days are counted in closed form, as in
+        ``resource.calendar._sales_process_working_days_between``: whole weeks,
+        the weekdays of the remaining days, minus the holidays on working days;
+        the cost does not grow with the length of the visit. Both sides of the
+        join are bounded by ``ids`` so the plan stays index-driven even when the
+        statistics of freshly written rows are stale.
+        """
         cr = self.env.cr
         for company in self.company_id | self.env.company:
             leads = self.filtered(lambda lead, c=company: (lead.company_id or self.env.company) == c)
@@ -453,28 +461,39 @@ class CrmLead(models.Model):
             weekdays, holidays = calendar._get_sales_process_workdays() if calendar else (range(5), [])
             cr.execute(
                 """
+                WITH visit AS (
+                    SELECT h.id, l.stage_id AS next_stage_id, h.date_in::date AS day_in,
+                           GREATEST(%(now)s::date - h.date_in::date, 0) AS days,
+                           EXTRACT(ISODOW FROM h.date_in)::int - 1 AS weekday_in
+                      FROM sales_process_stage_history h
+                      JOIN crm_lead l ON l.id = h.lead_id
+                     WHERE h.is_open AND h.lead_id = ANY(%(ids)s) AND l.id = ANY(%(ids)s)
+                )
                 UPDATE sales_process_stage_history h
                    SET date_out = %(now)s,
                        is_open = false,
-                       next_stage_id = l.stage_id,
+                       next_stage_id = v.next_stage_id,
                        moved_out_by_id = %(uid)s,
                        duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
                        median_duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
-                       duration_working_days = (
-                           SELECT count(*) FROM generate_series(h.date_in::date + 1, %(now)s::date, '1 day') d
-                            WHERE EXTRACT(ISODOW FROM d)::int - 1 = ANY(%(weekdays)s)
-                              AND NOT d::date = ANY(%(holidays)s::date[])),
+                       duration_working_days = v.days / 7 * %(week_length)s
+                           + (SELECT count(*) FROM generate_series(1, v.days %% 7) i
+                               WHERE (v.weekday_in + i) %% 7 = ANY(%(weekdays)s))
+                           - (SELECT count(*) FROM unnest(%(holidays)s::date[]) d
+                               WHERE d > v.day_in AND d <= %(now)s::date
+                                 AND EXTRACT(ISODOW FROM d)::int - 1 = ANY(%(weekdays)s)),
                        overdue = h.deadline IS NOT NULL AND %(now)s > h.deadline,
                        write_uid = %(uid)s,
                        write_date = %(now)s
-                  FROM crm_lead l
-                 WHERE l.id = h.lead_id AND h.is_open AND h.lead_id = ANY(%(ids)s)
+                  FROM visit v
+                 WHERE h.id = v.id
                 """,
                 {
                     "now": now,
                     "uid": self.env.uid,
                     "ids": leads.ids,
                     "weekdays": list(weekdays),
+                    "week_length": len(weekdays),
                     "holidays": list(holidays),
                 },
             )

@@ -74,6 +74,34 @@ class TestStageHistory(SalesProcessCase):
         lead2.write({"stage_id": self.stage_needs.id})
         self.assertEqual(self._history(lead2)[0].duration_working_days, 4)
 
+    def test_working_days_sql_matches_python_on_long_visits(self):
+        """Closing visits counts working days in SQL as the calendar helper does, for any length."""
+        self.calendar.attendance_ids.filtered(lambda a: a.dayofweek == "4").unlink()  # no Fridays
+        today = self.env.cr.now().date()
+        for offset in (3, 40, 200):
+            self.env["resource.calendar.leaves"].create(
+                {
+                    "name": f"Holiday {offset}",
+                    "calendar_id": self.calendar.id,
+                    "date_from": datetime.combine(today - timedelta(days=offset), datetime.min.time()),
+                    "date_to": datetime.combine(
+                        today - timedelta(days=offset), datetime.max.time().replace(microsecond=0)
+                    ),
+                }
+            )
+        lengths = (0, 1, 6, 7, 8, 13, 45, 199, 200, 201, 400, 1000)
+        leads = self._create_leads(len(lengths))
+        for lead, days in zip(leads, lengths, strict=True):
+            self._set_entered(lead, days)
+        leads.write({"stage_id": self.stage_needs.id})
+        workdays = self.calendar._get_sales_process_workdays()
+        self.assertNotIn(4, workdays[0])
+        for lead, days in zip(leads, lengths, strict=True):
+            visit = self._history(lead)[0]
+            expected = self.calendar._sales_process_working_days_between(visit.date_in.date(), today, workdays)
+            self.assertEqual(visit.duration_working_days, expected, f"visit of {days} days")
+        self.assertGreater(self._history(leads[-1])[0].duration_working_days, 500)
+
     def test_working_day_helpers_fixed_dates(self):
         friday = date(2026, 11, 27)
         self.assertEqual(friday.weekday(), 4)
