@@ -590,6 +590,31 @@ class CrmLead(models.Model):
             ],
         )
 
+    def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
+        head = super()._merge_opportunity(
+            user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
+        )
+        head._sales_process_tidy_merged_activities()
+        return head
+
+    def _sales_process_tidy_merged_activities(self):
+        """After a merge, the merged opportunities' auto-activities belong to ``self``.
+
+        Those of another stage than the current one are closed as on a stage exit;
+        of the rest, one per (user, responsibility row) is kept: the earliest due.
+        """
+        activities = self._sales_process_open_activities()
+        stale = activities.filtered(lambda act: act.sales_process_stage_id != self.browse(act.res_id).stage_id)
+        seen, duplicates = set(), activities.browse()
+        for activity in (activities - stale).sorted(lambda act: (act.date_deadline, act.id)):
+            key = (activity.res_id, activity.user_id, activity.sales_process_responsibility_id)
+            if key in seen:
+                duplicates |= activity
+            seen.add(key)
+        if stale:
+            stale._sales_process_close_on_stage_exit()
+        duplicates.unlink()
+
     def _sales_process_apply_responsibilities(self):
         """Hand the work of the new stage to its people; called on every stage entry.
 

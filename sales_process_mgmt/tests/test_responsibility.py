@@ -189,6 +189,35 @@ class TestResponsibility(SalesProcessCase):
         self.assertEqual(len(second), 1)
         self.assertNotEqual(second, first)
 
+    def test_merge_keeps_one_activity_per_user_and_row(self):
+        """Merging two opportunities of the same stage leaves one auto-activity, not two."""
+        self._row(role="responsible", assignee_kind="salesperson")
+        leads = self._create_leads(2, stage_id=self.stage_needs.id, partner_name="Merge Co")
+        self.assertEqual(len(self._auto_activities(leads)), 2)
+        head = leads.merge_opportunity(auto_unlink=True)
+        activities = self._auto_activities(head)
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(activities.user_id, self.user_salesman)
+        self.assertEqual(activities.sales_process_stage_id, self.stage_needs)
+
+    def test_merge_closes_activities_of_other_stages(self):
+        """The merged-in opportunity's auto-activities of a stage the result is not in are closed."""
+        self._row(role="responsible", assignee_kind="salesperson")
+        self._row(
+            stage=self.stage_presentation,
+            role="responsible",
+            assignee_kind="user",
+            user_id=self.user_specific.id,
+        )
+        needs = self._create_leads(stage_id=self.stage_needs.id, partner_name="Merge Co")
+        presentation = self._create_leads(stage_id=self.stage_presentation.id, partner_name="Merge Co")
+        head = (needs | presentation).merge_opportunity(auto_unlink=True)
+        self.assertEqual(head, presentation, "the most advanced opportunity is kept")
+        activities = self._auto_activities(head)
+        self.assertEqual(activities.user_id, self.user_specific)
+        self.assertEqual(activities.sales_process_stage_id, self.stage_presentation)
+        self.assertIn("Done by stage change: Confirm the needs (SPM Salesman)", head.message_ids[0].body)
+
     def test_leave_stage_marks_done(self):
         self._row(role="responsible", assignee_kind="salesperson")
         lead = self._create_leads(stage_id=self.stage_needs.id)
