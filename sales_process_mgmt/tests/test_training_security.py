@@ -74,15 +74,32 @@ class TestTrainingSecurity(TrainingCase):
         with self.assertRaises(AccessError):
             other_session.with_user(trainer).write({"location": "Elsewhere"})
 
-    def test_manager_and_admin_see_all(self):
-        for user in (self.user_manager, self.user_admin):
-            with self.subTest(user=user.login):
-                self.assertEqual(self._visible(user), self.all_c1)
-                record = self._create_record(user).with_user(user)
-                record.write({"score": 30, "date": "2025-02-01"})
-                record.unlink()
-                session = self.Session.with_user(user).create({"course_id": self.course.id})
-                session.unlink()
+    def test_manager_sees_and_keeps_the_records_of_the_teams(self):
+        """user_manager leads ``team``, whose member is user_salesman_2; user_salesman is in team_2."""
+        manager = self.user_manager
+        self.assertEqual(self._visible(manager), self.rec_other)
+        with self.assertRaises(AccessError):
+            self.rec_own.with_user(manager).read(["score"])
+        record = self._create_record(self.user_salesman_2).with_user(manager)
+        record.write({"score": 30, "date": "2025-02-01"})
+        self.assertEqual(record.result, "failed")
+        record.unlink()
+        with self.assertRaises(AccessError):
+            self.Record.with_user(manager).create(
+                {"salesperson_id": self.user_salesman.id, "course_id": self.course.id, "score": 100}
+            )
+        # a manager who is a member (not the leader) of a team sees its members' records too
+        self.env["crm.team.member"].create({"crm_team_id": self.team_2.id, "user_id": manager.id})
+        self.assertEqual(self._visible(manager), self.rec_other | self.rec_own)
+        session = self.Session.with_user(manager).create({"course_id": self.course.id})
+        session.unlink()
+
+    def test_admin_sees_all(self):
+        admin = self.user_admin
+        self.assertEqual(self._visible(admin), self.all_c1)
+        record = self._create_record(self.user_salesman).with_user(admin)
+        record.write({"score": 30, "date": "2025-02-01"})
+        record.unlink()
 
     def test_employee_has_no_access(self):
         with self.assertRaises(AccessError):
@@ -110,4 +127,5 @@ class TestTrainingSecurity(TrainingCase):
         self.assertEqual(
             self.Matrix.with_user(self.user_leader).search(domain).user_id, self.user_salesman | self.user_leader
         )
-        self.assertEqual(self.Matrix.with_user(self.user_manager).search(domain).user_id, users)
+        self.assertEqual(self.Matrix.with_user(self.user_manager).search(domain).user_id, self.user_salesman_2)
+        self.assertEqual(self.Matrix.with_user(self.user_admin).search(domain).user_id, users)
