@@ -703,8 +703,11 @@ class CrmLead(models.Model):
         are built here from escaped markup, and the caller already wrote the leads.
         What create() does besides is done by the caller in batch: the assignees
         follow the leads (_sales_process_subscribe_roles), and they get the same bus
-        notification. No "assigned to you" mail per activity: a bulk move would send
-        thousands; the activities show in the activity menu and My Responsibilities.
+        notification. Each assignee other than the current user gets Odoo's "assigned
+        to you" notification when the move creates at most
+        ``sales_process_mgmt.activity_notify_limit`` (default 20) such activities, as
+        mail queues big sendings: a bulk move would otherwise send thousands; its
+        activities show in the activity menu and My Responsibilities.
         """
         if not vals_list:
             return
@@ -737,6 +740,7 @@ class CrmLead(models.Model):
                   JOIN crm_lead l ON l.id = t.res_id
                   JOIN res_users u ON u.id = t.user_id
                   JOIN res_partner p ON p.id = u.partner_id
+                RETURNING id, user_id
                 """,
                 texts=[str(text) for text in texts],
                 model_id=vals_list[0]["res_model_id"],
@@ -747,6 +751,10 @@ class CrmLead(models.Model):
                 names=SQL(", ").join(SQL.identifier(name) for name in columns),
             )
         )
+        to_notify = [activity_id for activity_id, user_id in self.env.cr.fetchall() if user_id != self.env.uid]
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.activity_notify_limit", 20))
+        if 0 < len(to_notify) <= limit:
+            self.env["mail.activity"].browse(to_notify)._sales_process_notify_assignees()
         today = fields.Date.context_today(self)
         due = {vals["user_id"] for vals in vals_list if vals["date_deadline"] <= today}
         self.env["res.users"].browse(sorted(due))._bus_send("mail.activity/updated", {"activity_created": True})

@@ -53,3 +53,15 @@ class MailActivity(models.Model):
         if kept:
             kept.action_archive()
         (self - kept).unlink()
+
+    def _sales_process_notify_assignees(self):
+        """Send the assignees Odoo's "assigned to you" notification, as create() does.
+
+        Like mail.activity.create(), the assignees whose partner the current user
+        cannot read are notified as superuser: the notification only carries the
+        activity the user just scheduled.
+        """
+        readable = self.user_id.partner_id._filtered_access("read")
+        to_sudo = self.filtered(lambda activity: activity.user_id.partner_id not in readable)
+        to_sudo.sudo().action_notify()
+        (self - to_sudo).action_notify()

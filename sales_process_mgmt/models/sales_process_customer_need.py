@@ -45,6 +45,11 @@ class SalesProcessCustomerNeed(models.Model):
         related="lead_id.customer_segment_id", string="Customer Segment", store=True, index=True
     )
     name = fields.Char(string="Need", required=True)
+    name_key = fields.Char(
+        compute="_compute_name_key",
+        store=True,
+        help="The need's text, case and spacing ignored: unique per opportunity.",
+    )
     kind = fields.Selection(
         [("explicit", "Explicit"), ("latent", "Latent")],
         required=True,
@@ -69,6 +74,19 @@ class SalesProcessCustomerNeed(models.Model):
     )
     solution_note = fields.Text(string="Solution", help="The product, service or customisation that answers the need.")
 
+    _sql_constraints = [
+        (
+            "lead_name_key_unique",
+            "unique(lead_id, name_key)",
+            "A need is recorded once per opportunity (case and spacing ignored).",
+        ),
+    ]
+
+    @api.depends("name")
+    def _compute_name_key(self):
+        for need in self:
+            need.name_key = normalize_need(need.name)
+
     @api.depends("status")
     def _compute_date_confirmed(self):
         for need in self:
@@ -79,7 +97,11 @@ class SalesProcessCustomerNeed(models.Model):
 
     @api.constrains("name", "lead_id")
     def _check_duplicate_need(self):
-        """The same need (case and spacing ignored) is recorded once per opportunity."""
+        """The same need (case and spacing ignored) is recorded once per opportunity.
+
+        Names the need and the opportunity; the unique index on ``name_key`` is the
+        backstop for concurrent transactions.
+        """
         siblings = self.search([("lead_id", "in", self.lead_id.ids)])
         seen = {}
         for need in siblings:

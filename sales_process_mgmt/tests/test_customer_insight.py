@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 
+import psycopg2
 from psycopg2 import IntegrityError
 
 from odoo import fields
@@ -205,6 +206,20 @@ class TestCustomerNeeds(CustomerInsightCase):
         # the same need on another opportunity is fine
         other = self._create_leads()
         self.Need.create({"lead_id": other.id, "name": "Faster delivery"})
+
+    def test_duplicate_need_refused_by_the_database(self):
+        """Two transactions adding the same need at once: the unique index refuses the second."""
+        need = self.Need.create({"lead_id": self.lead.id, "name": "  Faster   Delivery"})
+        self.assertEqual(need.name_key, "faster delivery")
+        self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
+            self.env.cr.execute(
+                """
+                INSERT INTO sales_process_customer_need (lead_id, name, name_key, kind, priority, status, sequence)
+                VALUES (%s, 'faster delivery', 'faster delivery', 'explicit', '1', 'identified', 10)
+                """,
+                [self.lead.id],
+            )
 
     def test_partner_needs_history(self):
         lead_2 = self._create_leads(partner_id=self.buyer.id)

@@ -189,6 +189,40 @@ class TestResponsibility(SalesProcessCase):
         self.assertEqual(len(second), 1)
         self.assertNotEqual(second, first)
 
+    def _assigned_notifications(self, leads, user):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "in", leads.ids),
+                ("partner_ids", "in", user.partner_id.ids),
+                ("subject", "ilike", "assigned to you"),
+            ]
+        )
+
+    def test_assignee_notified_like_any_assigned_activity(self):
+        """A move by someone else sends the Responsible Odoo's "assigned to you" notification."""
+        self._row(role="responsible", assignee_kind="salesperson")
+        self._row(role="responsible", assignee_kind="user", user_id=self.user_manager.id)
+        lead = self._create_leads()
+        lead.with_user(self.user_manager).write({"stage_id": self.stage_needs.id})
+        self.assertEqual(self._auto_activities(lead).user_id, self.user_salesman | self.user_manager)
+        notification = self._assigned_notifications(lead, self.user_salesman)
+        self.assertEqual(len(notification), 1)
+        self.assertIn("Confirm the needs", notification.subject)
+        self.assertEqual(notification.message_type, "user_notification")
+        self.assertFalse(self._assigned_notifications(lead, self.user_manager), "nobody is notified of their own move")
+
+    def test_bulk_move_over_the_limit_sends_no_notifications(self):
+        self.env["ir.config_parameter"].set_param("sales_process_mgmt.activity_notify_limit", 2)
+        self._row(role="responsible", assignee_kind="salesperson")
+        leads = self._create_leads(3)
+        leads.write({"stage_id": self.stage_needs.id})
+        self.assertEqual(len(self._auto_activities(leads)), 3)
+        self.assertFalse(self._assigned_notifications(leads, self.user_salesman))
+        leads[:2].write({"stage_id": self.stage_presentation.id})
+        leads[:2].write({"stage_id": self.stage_needs.id})
+        self.assertEqual(len(self._assigned_notifications(leads, self.user_salesman)), 2)
+
     def test_merge_keeps_one_activity_per_user_and_row(self):
         """Merging two opportunities of the same stage leaves one auto-activity, not two."""
         self._row(role="responsible", assignee_kind="salesperson")
@@ -450,6 +484,9 @@ class TestResponsibility(SalesProcessCase):
         self._row(role="accountable", assignee_kind="team_leader")
         self._row(role="informed", assignee_kind="user", user_id=self.user_manager_2.id)
         self._row(role="informed", assignee_kind="group", group_id=self.group_reviewers.id)
+        # a bulk move: above the limit of "assigned to you" notifications, which cost
+        # their queries per person notified (as in mail.activity.create())
+        self.env["ir.config_parameter"].set_param("sales_process_mgmt.activity_notify_limit", 5)
         self._create_leads(3).write({"stage_id": self.stage_needs.id})  # warm the caches
         counts = []
         for count in (5, 20):
