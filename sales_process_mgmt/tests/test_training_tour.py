@@ -6,10 +6,12 @@ class TestTrainingTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        new_test_user(cls.env, login="spm_tour_manager", groups="sales_team.group_sale_manager", lang="en_US")
-        new_test_user(
+        manager = new_test_user(cls.env, login="spm_tour_manager", groups="sales_team.group_sale_manager", lang="en_US")
+        trainee = new_test_user(
             cls.env, login="spm_tour_trainee", name="SPM Tour Trainee", groups="sales_team.group_sale_salesman"
         )
+        # the manager trains their own team, whose records and matrix rows they see
+        cls.env["crm.team"].create({"name": "SPM Tour Team", "user_id": manager.id, "member_ids": [trainee.id]})
         stage = cls.env["crm.stage"].create({"name": "SPM Tour Stage", "sequence": 950})
         cls.env["sales.process.training.course"].create(
             {"name": "SPM Tour Course", "passing_score": 70, "validity_months": 24, "stage_ids": [stage.id]}
