@@ -53,6 +53,12 @@ class SalesProcessStageGate(models.Model):
             if not gate.name or gate.name in labels.values():
                 gate.name = labels.get(gate.criterion)
 
+    @api.depends("name", "stage_id.name")
+    def _compute_display_name(self):
+        """The criterion with its stage: errors and overrides say which stage it guards."""
+        for gate in self:
+            gate.display_name = f"{gate.name} ({gate.stage_id.name})" if gate.stage_id else gate.name
+
     @api.constrains("stage_id")
     def _check_stage_not_won(self):
         for gate in self.filtered(lambda g: g.stage_id.is_won):
@@ -69,14 +75,14 @@ class SalesProcessStageGate(models.Model):
             if gate.criterion == "required_fields":
                 if not gate.field_ids:
                     raise ValidationError(
-                        _("Exit criterion %(gate)s: choose at least one required field.", gate=gate.name)
+                        _("Exit criterion %(gate)s: choose at least one required field.", gate=gate.display_name)
                     )
                 wrong = gate.field_ids.filtered(lambda f: f.model != "crm.lead" or not f.store)
                 if wrong:
                     raise ValidationError(
                         _(
                             "Exit criterion %(gate)s: %(fields)s are not stored fields of the lead.",
-                            gate=gate.name,
+                            gate=gate.display_name,
                             fields=", ".join(wrong.mapped("name")),
                         )
                     )
@@ -84,7 +90,7 @@ class SalesProcessStageGate(models.Model):
                 raise ValidationError(
                     _(
                         "Exit criterion %(gate)s: the minimum probability must be between 0 and 100 (got %(value)s).",
-                        gate=gate.name,
+                        gate=gate.display_name,
                         value=gate.min_probability,
                     )
                 )
@@ -104,7 +110,7 @@ class SalesProcessStageGate(models.Model):
             raise ValidationError(
                 _(
                     "Exit criterion %(gate)s: the condition %(domain)s is invalid: %(error)s",
-                    gate=self.name,
+                    gate=self.display_name,
                     domain=self.domain,
                     error=error,
                 )
