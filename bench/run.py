@@ -25,31 +25,35 @@ class Bench:
         self.env = env
         self.rows = []
 
-    def timed(self, fn, repeat=3, setup=None, teardown=None):
-        """Best wall time of ``repeat`` runs of ``fn`` and its last result."""
-        best, result = None, None
-        for _ in range(repeat):
-            if setup:
-                setup()
-            self.env.invalidate_all()
-            start = time.perf_counter()
-            result = fn()
-            self.env.flush_all()
-            elapsed = time.perf_counter() - start
-            if teardown:
-                teardown()
-            best = elapsed if best is None else min(best, elapsed)
-        return best, result
+    def timed(self, fn, setup=None, teardown=None):
+        """Wall time of one run of ``fn`` (setup and teardown not counted) and its result."""
+        if setup:
+            setup()
+        self.env.invalidate_all()
+        start = time.perf_counter()
+        result = fn()
+        self.env.flush_all()
+        elapsed = time.perf_counter() - start
+        if teardown:
+            teardown()
+        return elapsed, result
 
     def compare(self, name, baseline, measured, repeat=3, setup=None, teardown=None, goal=None, same=None):
-        """Run both callables, check they agree, print both times and the ratio.
+        """Run both callables, check they agree, print both best times and the ratio.
 
+        The runs alternate (baseline, measured, baseline, ...) so that a drift of the
+        machine or of the database (autovacuum after a commit) weighs on both sides.
         ``same(baseline_result, measured_result)`` decides agreement (default: ==;
         results of None are not compared). ``goal`` is the ratio the issue asks for.
         ``setup``/``teardown`` run around every call, outside the timing.
         """
-        t_base, r_base = self.timed(baseline, repeat, setup, teardown)
-        t_meas, r_meas = self.timed(measured, repeat, setup, teardown)
+        times = {"baseline": [], "measured": []}
+        for _ in range(repeat):
+            elapsed, r_base = self.timed(baseline, setup, teardown)
+            times["baseline"].append(elapsed)
+            elapsed, r_meas = self.timed(measured, setup, teardown)
+            times["measured"].append(elapsed)
+        t_base, t_meas = min(times["baseline"]), min(times["measured"])
         if r_base is not None or r_meas is not None:
             agree = same(r_base, r_meas) if same else r_base == r_meas
             if not agree:

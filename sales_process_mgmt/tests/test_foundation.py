@@ -62,6 +62,10 @@ class TestFoundation(SalesProcessCase):
         self.assertEqual(len(leads.user_id), 3)
         self.assertEqual(len(leads.team_id), 2)
         self.assertEqual(set(leads.stage_id.ids), set(stages.ids))
+        # crm's stock stages gave way; their external ids name the seed's stages, so that
+        # other modules' data referring to them (e.g. website_crm_partner_assign) still load
+        self.assertEqual([self.env.ref(f"crm.stage_lead{i}") for i in (1, 2, 3)], [stages[0], stages[1], stages[3]])
+        self.assertFalse(self.env["crm.stage"].search([("name", "in", ["New", "Qualified", "Proposition"])]))
 
     def _demo_lead_ids(self):
         return (
