@@ -703,11 +703,8 @@ class CrmLead(models.Model):
         are built here from escaped markup, and the caller already wrote the leads.
         What create() does besides is done by the caller in batch: the assignees
         follow the leads (_sales_process_subscribe_roles), and they get the same bus
-        notification. Each assignee other than the current user gets Odoo's "assigned
-        to you" notification when the move creates at most
-        ``sales_process_mgmt.activity_notify_limit`` (default 20) such activities, as
-        mail queues big sendings: a bulk move would otherwise send thousands; its
-        activities show in the activity menu and My Responsibilities.
+        notification. The "assigned to you" notifications follow
+        ``mail.activity._sales_process_notify_assignees`` (small moves only).
         """
         if not vals_list:
             return
@@ -751,10 +748,7 @@ class CrmLead(models.Model):
                 names=SQL(", ").join(SQL.identifier(name) for name in columns),
             )
         )
-        to_notify = [activity_id for activity_id, user_id in self.env.cr.fetchall() if user_id != self.env.uid]
-        limit = int(self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.activity_notify_limit", 20))
-        if 0 < len(to_notify) <= limit:
-            self.env["mail.activity"].browse(to_notify)._sales_process_notify_assignees()
+        self.env["mail.activity"].browse(row[0] for row in self.env.cr.fetchall())._sales_process_notify_assignees()
         today = fields.Date.context_today(self)
         due = {vals["user_id"] for vals in vals_list if vals["date_deadline"] <= today}
         self.env["res.users"].browse(sorted(due))._bus_send("mail.activity/updated", {"activity_created": True})
@@ -999,6 +993,7 @@ class CrmLead(models.Model):
             current.browse(activity_ids).with_context(mail_activity_quick_update=True).write(
                 {"user_id": user_id, "sales_process_responsibility_id": row.id}
             )
+        current.browse([activity_id for ids in moves.values() for activity_id in ids])._sales_process_notify_assignees()
         if cancelled:
             cancelled.unlink()
         leads._sales_process_insert_activities(leads._sales_process_prepare_activities(resolution, keep))

@@ -57,11 +57,18 @@ class MailActivity(models.Model):
     def _sales_process_notify_assignees(self):
         """Send the assignees Odoo's "assigned to you" notification, as create() does.
 
-        Like mail.activity.create(), the assignees whose partner the current user
-        cannot read are notified as superuser: the notification only carries the
-        activity the user just scheduled.
+        Only for the activities of other users than the current one, and only when
+        there are at most ``sales_process_mgmt.activity_notify_limit`` (default 20)
+        of them: like mail queues big sendings, a bulk move or reassignment stays
+        silent rather than sending thousands. Like mail.activity.create(), assignees
+        whose partner the current user cannot read are notified as superuser: the
+        notification only carries the activity the user just scheduled.
         """
-        readable = self.user_id.partner_id._filtered_access("read")
-        to_sudo = self.filtered(lambda activity: activity.user_id.partner_id not in readable)
+        activities = self.filtered(lambda activity: activity.user_id and activity.user_id != self.env.user)
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.activity_notify_limit", 20))
+        if not activities or len(activities) > limit:
+            return
+        readable = activities.user_id.partner_id._filtered_access("read")
+        to_sudo = activities.filtered(lambda activity: activity.user_id.partner_id not in readable)
         to_sudo.sudo().action_notify()
-        (self - to_sudo).action_notify()
+        (activities - to_sudo).action_notify()

@@ -286,6 +286,7 @@ class TestResponsibility(SalesProcessCase):
         lead.write({"user_id": self.user_salesman_2.id})
         self.assertEqual(activity.user_id, self.user_salesman_2, "the same activity moved")
         self.assertEqual(self._auto_activities(lead).user_id, self.user_salesman_2 | self.user_specific)
+        self.assertEqual(len(self._assigned_notifications(lead, self.user_salesman_2)), 1, "the new assignee is told")
 
     def test_reassign_team_moves_activity_to_new_leader(self):
         self.team_2.user_id = self.user_manager_2
