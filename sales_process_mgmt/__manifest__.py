@@ -51,6 +51,7 @@
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/**/*.js"],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,

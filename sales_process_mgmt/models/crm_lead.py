@@ -404,34 +404,9 @@ class CrmLead(models.Model):
         )
         self.env["sales.process.stage.history"].flush_model()
         self.env["sales.process.lead.checklist"].flush_model()
-        cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
-        self._sales_process_close_visits(now)
-        cr.execute(
-            """
-            INSERT INTO sales_process_stage_history
-                   (lead_id, stage_id, user_id, team_id, company_id, moved_by_id, date_in, deadline,
-                    duration_days, duration_working_days, overdue, is_open, visit_count,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT id, stage_id, user_id, team_id, company_id, %(uid)s, COALESCE(date_last_stage_update, %(now)s),
-                   stage_deadline, 0, 0, false, true, 1, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM crm_lead
-             WHERE id = ANY(%(ids)s) AND stage_id IS NOT NULL
-            """,
-            {"ids": self.ids, "uid": uid, "now": now},
-        )
-        cr.execute(
-            """
-            INSERT INTO sales_process_lead_checklist
-                   (lead_id, item_id, stage_id, history_id, company_id, sequence, required, done,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT h.lead_id, i.id, i.stage_id, h.id, h.company_id, i.sequence, i.required, false,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM sales_process_stage_history h
-              JOIN sales_process_checklist_item i ON i.stage_id = h.stage_id AND i.active
-             WHERE h.lead_id = ANY(%(ids)s) AND h.is_open
-            """,
-            {"ids": self.ids, "uid": uid, "now": now},
-        )
+        cr, uid = self.env.cr, self.env.uid
+        self._sales_process_close_visits(cr.now())
+        self._sales_process_open_visits(SQL("l.id = ANY(%s)", self.ids), moved_by_id=uid)
         # a new visit starts with nothing ticked
         cr.execute(
             "UPDATE crm_lead SET checklist_progress = 0 WHERE id = ANY(%(ids)s) AND checklist_progress != 0",
@@ -441,6 +416,45 @@ class CrmLead(models.Model):
         self.env["sales.process.lead.checklist"].invalidate_model()
         self.invalidate_recordset(["stage_history_ids", "checklist_ids", "checklist_progress"])
         self._sales_process_apply_responsibilities()
+
+    @api.model
+    def _sales_process_open_visits(self, condition, moved_by_id=None):
+        """Open a visit of their current stage, with its checklist lines, for the leads matching ``condition``.
+
+        :param condition: SQL condition on the leads, table alias ``l``
+        :param moved_by_id: who moved the leads in (None: not known)
+        One statement: the checklist lines are inserted from the visits it returns.
+        """
+        now, uid = self.env.cr.now(), self.env.uid
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH visit AS (
+                    INSERT INTO sales_process_stage_history
+                           (lead_id, stage_id, user_id, team_id, company_id, moved_by_id, date_in, deadline,
+                            duration_days, duration_working_days, overdue, is_open, visit_count,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id, %(moved_by)s,
+                           COALESCE(l.date_last_stage_update, %(now)s), l.stage_deadline,
+                           0, 0, false, true, 1, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM crm_lead l
+                     WHERE l.stage_id IS NOT NULL AND %(condition)s
+                 RETURNING id, lead_id, stage_id, company_id
+                )
+                INSERT INTO sales_process_lead_checklist
+                       (lead_id, item_id, stage_id, history_id, company_id, sequence, required, done,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.lead_id, i.id, i.stage_id, v.id, v.company_id, i.sequence, i.required, false,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM visit v
+                  JOIN sales_process_checklist_item i ON i.stage_id = v.stage_id AND i.active
+                """,
+                condition=condition,
+                moved_by=moved_by_id,
+                now=now,
+                uid=uid,
+            )
+        )
 
     def _sales_process_close_visits(self, now):
         """Close the open visits of ``self``: exit date, durations, overdue flag, next stage.

@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CrmStage(models.Model):
@@ -58,6 +58,25 @@ class CrmStage(models.Model):
         for stage in self.filtered(lambda s: s.is_won and s.gate_ids):
             raise ValidationError(
                 _("Stage %(stage)s has exit criteria, so it cannot be a won stage.", stage=stage.name)
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_stage_history(self):
+        """Stage visits are the process history KPIs read: a visited stage is folded, not deleted."""
+        groups = (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            ._read_group([("stage_id", "in", self.ids)], ["stage_id"], ["__count"])
+        )
+        if groups:
+            stage, count = groups[0]
+            raise UserError(
+                _(
+                    "Stage %(stage)s cannot be deleted: %(count)s stage visits of the sales process history "
+                    "refer to it. Fold the stage instead.",
+                    stage=stage.name,
+                    count=count,
+                )
             )
 
     def _get_sales_process_limit(self, date_in, calendar, cache):

@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import SalesProcessCase
 
 
@@ -281,3 +282,28 @@ class TestStageHistory(SalesProcessCase):
         self.assertEqual(visits.filtered("is_open").stage_id, merged.stage_id)
         self.assertEqual(merged.checklist_ids.stage_id, merged.stage_id.checklist_item_ids.stage_id)
         self.assertFalse(((older | newer) - merged).exists())
+
+    def test_install_opens_the_visits_of_existing_leads(self):
+        """Leads already in the CRM when the module is installed get an open visit of their stage."""
+        self._add_item(self.stage_needs, "SPM install item")
+        Lead = self.env["crm.lead"].with_context(sales_process_skip=True)
+        existing = Lead.create(
+            [
+                {"name": "SPM existing", "type": "opportunity", "stage_id": self.stage_needs.id},
+                {"name": "SPM existing lost", "type": "opportunity", "stage_id": self.stage_needs.id, "active": False},
+            ]
+        )
+        followed = self._create_leads()
+        self.assertFalse(self._history(existing[0]))
+        self.env.flush_all()
+        post_init_hook(self.env)
+        self.env.invalidate_all()
+        for lead in existing:
+            visit = self._history(lead)
+            self.assertRecordValues(
+                visit,
+                [{"stage_id": self.stage_needs.id, "is_open": True, "moved_by_id": False}],
+            )
+            self.assertEqual(visit.date_in, lead.date_last_stage_update)
+            self.assertEqual(lead.with_context(active_test=False).checklist_ids.name, "SPM install item")
+        self.assertEqual(len(self._history(followed)), 1, "a lead with an open visit gets no second one")

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import SalesProcessCase
@@ -74,3 +74,15 @@ class TestStageStandard(SalesProcessCase):
         with Form(gate) as form:
             form.criterion = "domain"
         self.assertEqual(gate.name, "Qualified enough", "a name set by hand is kept")
+
+    def test_visited_stage_cannot_be_deleted(self):
+        """A stage with visits in the history is kept for the analysis; an unvisited one goes."""
+        visited = self.env["crm.stage"].create({"name": "SPM Visited", "sequence": 901})
+        unvisited = self.env["crm.stage"].create({"name": "SPM Unvisited", "sequence": 902})
+        lead = self._create_leads(stage_id=visited.id)
+        lead.write({"stage_id": self.stage_needs.id})
+        with self.assertRaisesMessage(UserError, "Stage SPM Visited cannot be deleted: 1 stage visits"):
+            visited.with_user(self.user_admin).unlink()
+        self.assertTrue(visited.exists())
+        unvisited.with_user(self.user_admin).unlink()
+        self.assertFalse(unvisited.exists())
