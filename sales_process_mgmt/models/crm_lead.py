@@ -439,12 +439,12 @@ class CrmLead(models.Model):
                            0, 0, false, true, 1, %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM crm_lead l
                      WHERE l.stage_id IS NOT NULL AND %(condition)s
-                 RETURNING id, lead_id, stage_id, company_id
+                 RETURNING id, lead_id, stage_id
                 )
                 INSERT INTO sales_process_lead_checklist
-                       (lead_id, item_id, stage_id, history_id, company_id, sequence, required, done,
+                       (lead_id, item_id, history_id, sequence, required, done,
                         create_uid, create_date, write_uid, write_date)
-                SELECT v.lead_id, i.id, i.stage_id, v.id, v.company_id, i.sequence, i.required, false,
+                SELECT v.lead_id, i.id, v.id, i.sequence, i.required, false,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM visit v
                   JOIN sales_process_checklist_item i ON i.stage_id = v.stage_id AND i.active

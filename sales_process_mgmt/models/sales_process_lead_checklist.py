@@ -11,9 +11,13 @@ class SalesProcessLeadChecklist(models.Model):
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
     item_id = fields.Many2one("sales.process.checklist.item", required=True, ondelete="cascade")
-    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
-    history_id = fields.Many2one("sales.process.stage.history", string="Stage Visit", ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True)
+    history_id = fields.Many2one(
+        "sales.process.stage.history", string="Stage Visit", required=True, ondelete="cascade", index=True
+    )
+    # Derived, not stored: a line has the stage of its visit and the company of its lead
+    # (tens of thousands of lines are inserted by a bulk move; see bench/bench_stage.py).
+    stage_id = fields.Many2one(related="history_id.stage_id", string="Stage")
+    company_id = fields.Many2one(related="lead_id.company_id")
     user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     name = fields.Char(related="item_id.name")
     description = fields.Text(related="item_id.description")
@@ -29,7 +33,7 @@ class SalesProcessLeadChecklist(models.Model):
     note = fields.Text()
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence Files")
 
-    @api.constrains("item_id", "stage_id")
+    @api.constrains("item_id", "history_id")
     def _check_item_of_stage(self):
         for line in self.filtered(lambda line: line.item_id.stage_id != line.stage_id):
             raise ValidationError(

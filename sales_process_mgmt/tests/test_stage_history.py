@@ -214,7 +214,7 @@ class TestStageHistory(SalesProcessCase):
         lead = self._create_leads()
         with self.assertRaisesMessage(ValidationError, "belongs to stage SPM Needs, not to stage SPM Reception"):
             self.env["sales.process.lead.checklist"].create(
-                {"lead_id": lead.id, "item_id": item.id, "stage_id": self.stage_reception.id}
+                {"lead_id": lead.id, "item_id": item.id, "history_id": self._history(lead).id}
             )
 
     def test_stage_config_change_recomputes_deadlines(self):

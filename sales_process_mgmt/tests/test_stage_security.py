@@ -57,7 +57,7 @@ class TestStageSecurity(SalesProcessCase):
             )
         with self.assertRaises(AccessError):
             self.env["sales.process.lead.checklist"].with_user(self.user_salesman).create(
-                {"lead_id": self.own_lead.id, "item_id": self.item.id, "stage_id": self.stage_reception.id}
+                {"lead_id": self.own_lead.id, "item_id": self.item.id, "history_id": self.history_own.id}
             )
         self.assertEqual(self.gate.mode, "block")
 
