@@ -1,4 +1,8 @@
+import polib
+
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader
 
 from .common import SalesProcessCase
 
@@ -73,3 +77,19 @@ class TestFoundation(SalesProcessCase):
             .search([("module", "=", "sales_process_mgmt"), ("model", "=", "crm.lead")])
             .mapped("res_id")
         )
+
+    def test_every_term_of_the_module_is_translated(self):
+        """What Odoo's exporter finds in the code, views and data is in zh_CN.po, translated.
+
+        Catches a new string in the code before `make pot` has been run.
+        """
+        reader = TranslationModuleReader(self.env.cr, modules=["sales_process_mgmt"])
+        terms = {
+            source
+            for module, _type, _name, _res_id, source, _value, _comments in reader
+            if module == "sales_process_mgmt"
+        }
+        po = polib.pofile(file_path("sales_process_mgmt/i18n/zh_CN.po"))
+        translated = {entry.msgid for entry in po if entry.msgstr and not entry.obsolete}
+        self.assertGreater(len(terms), 500)
+        self.assertEqual(sorted(terms - translated), [], "run `make pot`, then translate")
