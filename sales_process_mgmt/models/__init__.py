@@ -13,6 +13,7 @@ from . import sales_process_competitor
 from . import sales_process_customer_need
 from . import sales_process_decision_contact
 from . import sales_process_decision_criterion
+from . import sales_process_decision_step
 from . import sales_process_lead_competitor
 from . import crm_lead
 from . import sales_process_stage_gate_insight

@@ -124,7 +124,10 @@ class CrmLead(models.Model):
         help="Our scores on the customer's decision criteria, weighted, as a percentage of the best possible.",
     )
     decision_process = fields.Text(
-        help="The steps of the customer's purchase decision: who evaluates, who approves, in which order."
+        help="How the customer decides, in words: who evaluates, who approves, in which order."
+    )
+    decision_step_ids = fields.One2many(
+        "sales.process.decision.step", "lead_id", string="Decision Steps", help="The steps of the purchase decision."
     )
     date_decision = fields.Date(string="Expected Decision Date", tracking=True)
     budget_known = fields.Boolean(tracking=True, help="The customer's budget for this purchase is known.")
@@ -603,6 +606,52 @@ class CrmLead(models.Model):
                 "sales_process_responsibility_id",
             ],
         )
+
+    def _merge_dependences(self, opportunities):
+        super()._merge_dependences(opportunities)
+        self._sales_process_merge_insight(opportunities)
+
+    def _sales_process_merge_insight(self, opportunities):
+        """Bring the merged ``opportunities``' customer insight and gate overrides to ``self``.
+
+        What ``self`` already holds is kept once: the same need (text, case and spacing
+        ignored), contact in the same role, criterion, step or competitor. Contacts of
+        another customer than ``self``'s stay behind (they are deleted with their
+        opportunity), and steps follow their contact to its counterpart on ``self``.
+        """
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        keys = {
+            "customer_need_ids": lambda line: line.name_key,
+            "decision_contact_ids": lambda line: (line.partner_id, line.role),
+            "decision_criterion_ids": lambda line: line.name.strip().lower(),
+            "decision_step_ids": lambda line: line.name.strip().lower(),
+            "lead_competitor_ids": lambda line: line.competitor_id,
+            "gate_override_ids": lambda line: line,
+        }
+        for field, key in keys.items():
+            seen = {key(line) for line in self[field]}
+            moving = self[field].browse()
+            for line in opportunities[field]:
+                if key(line) in seen:
+                    continue
+                if field == "decision_contact_ids" and customer and line.partner_id.commercial_partner_id != customer:
+                    continue
+                seen.add(key(line))
+                moving |= line
+            if field == "decision_step_ids":
+                # contacts moved first: a step whose contact stayed behind takes its counterpart
+                counterpart = {(c.partner_id, c.role): c.id for c in self.decision_contact_ids}
+                orphans = moving.filtered(lambda step: step.contact_id and step.contact_id.lead_id != self)
+                by_contact = orphans.grouped(
+                    lambda step, counterpart=counterpart: counterpart.get(
+                        (step.contact_id.partner_id, step.contact_id.role)
+                    )
+                )
+                for contact_id, steps in by_contact.items():
+                    steps.write({"lead_id": self.id, "contact_id": contact_id or False})
+                moving -= orphans
+            moving.write({"lead_id": self.id})
 
     def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
         head = super()._merge_opportunity(

@@ -349,3 +349,78 @@ class TestNeedsAnalysis(CustomerInsightCase):
         self.assertIn('name="customer_need_ids"', arch)
         employee_partner_arch = self.env["res.partner"].with_user(self.user_employee).get_view(view_type="form")["arch"]
         self.assertNotIn('name="customer_need_ids"', employee_partner_arch)
+
+    def test_decision_steps(self):
+        """The purchase decision as ordered steps, each owned by a decision contact of the opportunity."""
+        boss = self.Contact.create({"lead_id": self.lead.id, "partner_id": self.boss.id, "role": "decision_maker"})
+        Step = self.env["sales.process.decision.step"]
+        steps = Step.create(
+            [
+                {"lead_id": self.lead.id, "name": "Signature", "sequence": 30, "contact_id": boss.id},
+                {"lead_id": self.lead.id, "name": "Technical evaluation", "sequence": 10, "done": True},
+                {"lead_id": self.lead.id, "name": "Budget approval", "sequence": 20, "date_planned": "2026-12-15"},
+            ]
+        )
+        self.assertEqual(
+            self.lead.decision_step_ids.mapped("name"), ["Technical evaluation", "Budget approval", "Signature"]
+        )
+        today = fields.Date.context_today(steps)
+        self.assertEqual(steps[1].date_done, today)
+        steps[2].done = True
+        self.assertEqual(steps[2].date_done, today)
+        steps[1].done = False
+        self.assertFalse(steps[1].date_done)
+        other = self._create_leads(partner_id=self.customer.id)
+        stranger_contact = self.Contact.create({"lead_id": other.id, "partner_id": self.boss.id, "role": "user"})
+        with self.assertRaisesMessage(ValidationError, "Decision step Signature of"):
+            steps[0].contact_id = stranger_contact
+
+    def test_merge_brings_the_insight_together(self):
+        """Merging keeps every need, contact, criterion, step and competitor once, on the kept opportunity."""
+        rival, rival_2 = self.env["sales.process.competitor"].create([{"name": "SPM Rival A"}, {"name": "SPM Rival B"}])
+        tail = self.lead
+        head = self._create_leads(partner_id=self.customer.id, stage_id=self.stage_needs.id)
+        self.Need.create(
+            [
+                {"lead_id": head.id, "name": "faster  DELIVERY"},
+                {"lead_id": tail.id, "name": "Faster delivery"},
+                {"lead_id": tail.id, "name": "Better reports"},
+            ]
+        )
+        boss = {
+            lead: self.Contact.create({"lead_id": lead.id, "partner_id": self.boss.id, "role": "decision_maker"})
+            for lead in (head, tail)
+        }
+        self.Contact.create({"lead_id": tail.id, "partner_id": self.buyer.id, "role": "economic_buyer"})
+        self.env["sales.process.decision.step"].create(
+            [
+                {"lead_id": head.id, "name": "Signature", "contact_id": boss[head].id, "sequence": 20},
+                {"lead_id": tail.id, "name": "Technical evaluation", "contact_id": boss[tail].id, "sequence": 10},
+            ]
+        )
+        self.env["sales.process.decision.criterion"].create(
+            [
+                {"lead_id": head.id, "name": "price "},
+                {"lead_id": tail.id, "name": "Price"},
+                {"lead_id": tail.id, "name": "Service"},
+            ]
+        )
+        self.env["sales.process.lead.competitor"].create(
+            [
+                {"lead_id": head.id, "competitor_id": rival.id},
+                {"lead_id": tail.id, "competitor_id": rival.id},
+                {"lead_id": tail.id, "competitor_id": rival_2.id},
+            ]
+        )
+        merged = (tail | head).merge_opportunity(auto_unlink=True)
+        self.assertEqual(merged, head, "the most advanced opportunity is kept")
+        self.assertFalse(tail.exists())
+        self.assertEqual(sorted(head.customer_need_ids.mapped("name_key")), ["better reports", "faster delivery"])
+        self.assertEqual(
+            sorted(head.decision_contact_ids.mapped(lambda c: (c.partner_id.name, c.role))),
+            [("SPM Boss", "decision_maker"), ("SPM Buyer", "economic_buyer")],
+        )
+        self.assertEqual(head.decision_step_ids.mapped("name"), ["Technical evaluation", "Signature"])
+        self.assertEqual(head.decision_step_ids.contact_id, boss[head], "the step follows its contact's counterpart")
+        self.assertEqual(sorted(head.decision_criterion_ids.mapped("name")), ["Service", "price "])
+        self.assertEqual(head.lead_competitor_ids.competitor_id, rival | rival_2)

@@ -11,6 +11,7 @@ LINE_MODELS = {
         "role": "user" if new else "decision_maker",
     },
     "sales.process.decision.criterion": lambda case, new=False: {"name": "Access criterion", "weight": 1},
+    "sales.process.decision.step": lambda case, new=False: {"name": "Budget approval" if new else "Evaluation"},
     "sales.process.lead.competitor": lambda case, new=False: {
         "competitor_id": (case.competitor_2 if new else case.competitor).id
     },
