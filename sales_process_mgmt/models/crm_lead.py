@@ -621,37 +621,34 @@ class CrmLead(models.Model):
         """
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
-        keys = {
-            "customer_need_ids": lambda line: line.name_key,
-            "decision_contact_ids": lambda line: (line.partner_id, line.role),
-            "decision_criterion_ids": lambda line: line.name.strip().lower(),
-            "decision_step_ids": lambda line: line.name.strip().lower(),
-            "lead_competitor_ids": lambda line: line.competitor_id,
-            "gate_override_ids": lambda line: line,
-        }
-        for field, key in keys.items():
+
+        def new_lines(field, key, accept=None):
             seen = {key(line) for line in self[field]}
-            moving = self[field].browse()
-            for line in opportunities[field]:
-                if key(line) in seen:
-                    continue
-                if field == "decision_contact_ids" and customer and line.partner_id.commercial_partner_id != customer:
-                    continue
-                seen.add(key(line))
-                moving |= line
-            if field == "decision_step_ids":
-                # contacts moved first: a step whose contact stayed behind takes its counterpart
-                counterpart = {(c.partner_id, c.role): c.id for c in self.decision_contact_ids}
-                orphans = moving.filtered(lambda step: step.contact_id and step.contact_id.lead_id != self)
-                by_contact = orphans.grouped(
-                    lambda step, counterpart=counterpart: counterpart.get(
-                        (step.contact_id.partner_id, step.contact_id.role)
-                    )
-                )
-                for contact_id, steps in by_contact.items():
-                    steps.write({"lead_id": self.id, "contact_id": contact_id or False})
-                moving -= orphans
-            moving.write({"lead_id": self.id})
+            lines = self[field].browse()
+            for line in opportunities[field].filtered(accept) if accept else opportunities[field]:
+                if key(line) not in seen:
+                    seen.add(key(line))
+                    lines |= line
+            return lines
+
+        def by_name(line):
+            return line.name.strip().lower()
+
+        new_lines("customer_need_ids", lambda line: line.name_key).write({"lead_id": self.id})
+        new_lines("decision_criterion_ids", by_name).write({"lead_id": self.id})
+        new_lines("lead_competitor_ids", lambda line: line.competitor_id).write({"lead_id": self.id})
+        new_lines("gate_override_ids", lambda line: line).write({"lead_id": self.id})
+        new_lines(
+            "decision_contact_ids",
+            lambda line: (line.partner_id, line.role),
+            accept=lambda line: not customer or line.partner_id.commercial_partner_id == customer,
+        ).write({"lead_id": self.id})
+        counterpart = {(contact.partner_id, contact.role): contact.id for contact in self.decision_contact_ids}
+        steps = new_lines("decision_step_ids", by_name).grouped(
+            lambda step: counterpart.get((step.contact_id.partner_id, step.contact_id.role), False)
+        )
+        for contact_id, group in steps.items():
+            group.write({"lead_id": self.id, "contact_id": contact_id})
 
     def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
         head = super()._merge_opportunity(
