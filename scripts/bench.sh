@@ -7,7 +7,7 @@ DB="${SPM_BENCH_DB:-spm_bench}"
 check_odoo
 check_postgres
 pg_start
-write_odoo_conf 8069
+write_odoo_conf "${SPM_HTTP_PORT:-8069}"
 drop_db "$DB"
 say "Installing sales_process_mgmt in $DB (no demo data)"
 odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt --without-demo=all --stop-after-init --log-level=warn

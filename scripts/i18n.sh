@@ -7,7 +7,7 @@ DB="spm_i18n"
 check_odoo
 check_postgres
 pg_start
-write_odoo_conf 8069
+write_odoo_conf "${SPM_HTTP_PORT:-8069}"
 drop_db "$DB"
 odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt --stop-after-init --log-level=warn
 odoo -c "$ODOO_CONF" -d "$DB" --modules=sales_process_mgmt --stop-after-init --log-level=warn \

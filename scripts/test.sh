@@ -12,7 +12,7 @@ check_postgres
 check_chromium
 check_wkhtmltopdf
 pg_start
-write_odoo_conf 8069
+write_odoo_conf "${SPM_HTTP_PORT:-8069}"
 mkdir -p "$RUN_DIR/logs"
 rm -f "$RUN_DIR"/logs/*.log  # odoo --logfile appends: each run checks its own lines only
 
