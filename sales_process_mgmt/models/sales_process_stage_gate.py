@@ -131,8 +131,10 @@ class SalesProcessStageGate(models.Model):
 
     def _evaluate_required_fields(self, leads):
         self.ensure_one()
-        names = self.field_ids.mapped("name")
-        labels = {f.name: f.field_description for f in self.field_ids}
+        # field metadata, not lead data: movers need no access to ir.model.fields
+        required = self.sudo().field_ids
+        names = required.mapped("name")
+        labels = {f.name: f.field_description for f in required}
         result = {}
         for lead in leads:
             missing = [labels[name] for name in names if not lead[name]]
