@@ -9,6 +9,7 @@ responsibility rows. Then the number of SQL queries of the move, for 1,000 and f
 """
 
 from odoo import Command
+from odoo.addons.sales_process_mgmt.models.crm_lead import SKIP_STAGE_LOGIC
 
 N = 10_000
 SMALL = 1_000
@@ -53,7 +54,7 @@ def run(env, bench):
             for user in informed
         ]
     )
-    Lead = env["crm.lead"].with_context(sales_process_skip=True)
+    Lead = env["crm.lead"].with_context(sales_process_skip=SKIP_STAGE_LOGIC)
     leads = Lead.browse()
     for start in range(0, N, 1000):
         leads |= Lead.create(
@@ -77,7 +78,7 @@ def run(env, bench):
         (visits, checklists, activities, notes, followers), so that every run starts
         from the same state. Everything runs in one transaction that is rolled back,
         so the planner statistics are refreshed by hand."""
-        leads.with_context(sales_process_skip=True).write({"stage_id": stage_a.id})
+        leads.with_context(sales_process_skip=SKIP_STAGE_LOGIC).write({"stage_id": stage_a.id})
         env.flush_all()
         for table, condition in (
             ("sales_process_lead_checklist", "lead_id = ANY(%s)"),

@@ -4,12 +4,14 @@ from odoo.tools import SQL
 def post_init_hook(env):
     """Start the stage history of the leads already in the CRM.
 
-    Every lead gets an open visit of its current stage (with the stage's checklist),
+    Every active lead gets an open visit of its current stage (with the stage's checklist),
     entered at its last stage change; who moved it there is not known. Leads created
     during the installation (demo data) already have theirs.
     """
-    env["crm.lead"]._sales_process_open_visits(
-        SQL("NOT EXISTS (SELECT 1 FROM sales_process_stage_history h WHERE h.lead_id = l.id AND h.is_open)")
+    env["sales.process.stage.history"]._open_visits(
+        SQL(
+            "l.active AND NOT EXISTS (SELECT 1 FROM sales_process_stage_history h WHERE h.lead_id = l.id AND h.is_open)"
+        )
     )
 
 

@@ -2,6 +2,7 @@ from . import res_config_settings
 from . import resource_calendar
 from . import crm_stage
 from . import sales_process_checklist_item
+from . import sales_process_condition
 from . import sales_process_stage_gate
 from . import sales_process_stage_history
 from . import sales_process_lead_checklist
@@ -16,11 +17,15 @@ from . import sales_process_decision_criterion
 from . import sales_process_decision_step
 from . import sales_process_lead_competitor
 from . import crm_lead
-from . import sales_process_stage_gate_insight
+from . import crm_lead_stage_gate
+from . import crm_lead_stage_history
+from . import crm_lead_customer_insight
+from . import crm_lead_responsibility
+from . import sales_process_condition_insight
 from . import sales_process_training_course
 from . import sales_process_training_session
 from . import sales_process_training_record
 from . import sales_process_training_matrix
-from . import sales_process_stage_gate_training
+from . import sales_process_condition_training
 from . import sales_process_responsibility
 from . import mail_activity

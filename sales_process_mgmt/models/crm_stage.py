@@ -1,7 +1,9 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+TIME_LIMIT_FIELDS = {"has_time_limit", "max_days", "warning_percent", "time_basis"}
 
 
 class CrmStage(models.Model):
@@ -60,6 +62,13 @@ class CrmStage(models.Model):
                 _("Stage %(stage)s has exit criteria, so it cannot be a won stage.", stage=stage.name)
             )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if TIME_LIMIT_FIELDS.intersection(vals):
+            # the leads' deadlines are recomputed; their open visits follow
+            self.env["sales.process.stage.history"]._refresh_open_deadlines(self)
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_stage_history(self):
         """Stage visits are the process history KPIs read: a visited stage is folded, not deleted."""
@@ -93,13 +102,10 @@ class CrmStage(models.Model):
             warning_days = self.max_days * self.warning_percent / 100.0
             if working:
                 workdays = cache.setdefault(("workdays", calendar.id), calendar._get_sales_process_workdays())
-                time_of_day = date_in - datetime.combine(date_in.date(), time.min)
-
-                def add(days):
-                    day = calendar._sales_process_add_working_days(date_in.date(), round(days), workdays)
-                    return datetime.combine(day, time.min) + time_of_day
-
-                cache[key] = (add(self.max_days), add(warning_days))
+                cache[key] = tuple(
+                    calendar._sales_process_add_working_days_to_datetime(date_in, round(days), workdays)
+                    for days in (self.max_days, warning_days)
+                )
             else:
                 cache[key] = (date_in + timedelta(days=self.max_days), date_in + timedelta(days=warning_days))
         return cache[key]

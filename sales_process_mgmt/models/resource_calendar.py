@@ -1,5 +1,7 @@
 import bisect
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import models
 
@@ -18,11 +20,40 @@ class ResourceCalendar(models.Model):
         weekdays = frozenset(int(day) for day in self.attendance_ids.mapped("dayofweek")) or frozenset(range(5))
         holidays = set()
         for leave in self.leave_ids.filtered(lambda leave: not leave.resource_id):
-            day = leave.date_from.date()
-            while day <= leave.date_to.date():
+            # leaves are stored in UTC: a holiday is a day of the calendar's time zone
+            day, last = self._sales_process_local_date(leave.date_from), self._sales_process_local_date(leave.date_to)
+            while day <= last:
                 holidays.add(day)
                 day += timedelta(days=1)
         return weekdays, sorted(holidays)
+
+    def _sales_process_local_date(self, value):
+        """The date of the UTC datetime ``value`` in the calendar's time zone."""
+        return pytz.utc.localize(value).astimezone(self._sales_process_tz()).date()
+
+    def _sales_process_tz(self):
+        return pytz.timezone(self.tz or "UTC") if len(self) == 1 else pytz.utc
+
+    def _sales_process_working_days_between_datetimes(self, dt_from, dt_to, workdays=None):
+        """Working days between two UTC datetimes, counted on the calendar's local dates."""
+        self.ensure_one()
+        return self._sales_process_working_days_between(
+            self._sales_process_local_date(dt_from), self._sales_process_local_date(dt_to), workdays
+        )
+
+    def _sales_process_add_working_days_to_datetime(self, dt_from, count, workdays=None):
+        """The UTC datetime ``count`` working days after the UTC datetime ``dt_from``.
+
+        Counted on the calendar's local dates; the local time of day is kept.
+        """
+        self.ensure_one()
+        tz = self._sales_process_tz()
+        local = pytz.utc.localize(dt_from).astimezone(tz)
+        day = self._sales_process_add_working_days(local.date(), count, workdays)
+        result = tz.localize(
+            datetime.combine(day, time.min) + (local.replace(tzinfo=None) - datetime.combine(local.date(), time.min))
+        )
+        return result.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _sales_process_working_days_between(self, date_from, date_to, workdays=None):
         """Working days after ``date_from`` up to and including ``date_to`` (dates)."""

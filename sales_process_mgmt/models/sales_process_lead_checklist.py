@@ -1,5 +1,8 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+#: what a user fills in on a checklist line; the rest is the system's record
+USER_FIELDS = frozenset({"done", "note", "attachment_ids"})
 
 
 class SalesProcessLeadChecklist(models.Model):
@@ -21,8 +24,8 @@ class SalesProcessLeadChecklist(models.Model):
     user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     name = fields.Char(related="item_id.name")
     description = fields.Text(related="item_id.description")
-    sequence = fields.Integer(related="item_id.sequence", store=True)
-    required = fields.Boolean(related="item_id.required", store=True)
+    sequence = fields.Integer(readonly=True)
+    required = fields.Boolean(readonly=True, help="Whether the item was required in this visit.")
     evidence = fields.Selection(related="item_id.evidence")
     is_current = fields.Boolean(
         related="history_id.is_open", string="Current", help="The line belongs to the lead's current stage visit."
@@ -67,6 +70,30 @@ class SalesProcessLeadChecklist(models.Model):
                 )
 
     def write(self, vals):
+        """Users tick, annotate and attach evidence on their current lines; who and when are recorded here."""
+        if not self.env.su:
+            forbidden = set(vals) - USER_FIELDS
+            if forbidden:
+                raise AccessError(
+                    _(
+                        "Checklist lines record who did what and when: %(fields)s cannot be written.",
+                        fields=", ".join(
+                            sorted(self._fields[name].string for name in forbidden if name in self._fields)
+                        ),
+                    )
+                )
+            closed = self.filtered(lambda line: not line.is_current)
+            if closed:
+                line = closed[0]
+                raise UserError(
+                    _(
+                        "Checklist item %(item)s of %(lead)s belongs to a closed visit of stage %(stage)s: "
+                        "it is history and cannot change.",
+                        item=line.name,
+                        lead=line.lead_id.name,
+                        stage=line.stage_id.name,
+                    )
+                )
         if "done" in vals:
             vals = dict(
                 vals, done_by_id=vals["done"] and self.env.uid, done_date=vals["done"] and fields.Datetime.now()

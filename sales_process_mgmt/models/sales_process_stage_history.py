@@ -36,6 +36,11 @@ class SalesProcessStageHistory(models.Model):
     duration_working_days = fields.Integer(string="Working Days in Stage", aggregator="avg")
     overdue = fields.Boolean(index=True, help="The visit went past the stage's time limit.")
     is_open = fields.Boolean(string="Current Visit", default=True)
+    exit_type = fields.Selection(
+        [("moved", "Moved to Another Stage"), ("lost", "Lost or Archived"), ("merged", "Merged")],
+        string="Exit",
+        help="How the visit ended: the lead moved on, was lost or archived, or was merged into another.",
+    )
     visit_count = fields.Integer(string="Visits", default=1, aggregator="sum")
 
     @api.model
@@ -68,6 +73,181 @@ class SalesProcessStageHistory(models.Model):
         if func == "median":
             return SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", self._field_to_sql(self._table, fname, query))
         return super()._read_group_select(aggregate_spec, query)
+
+    # ------------------------------------------------------------------
+    # Visits, written in set queries by the stage-move pipeline
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _open_visits(self, condition, moved_by_id=None):
+        """Open a visit of their current stage, with its checklist lines, for the leads matching ``condition``.
+
+        :param condition: SQL condition on the leads, table alias ``l``
+        :param moved_by_id: who moved the leads in (None: not known)
+        One statement: the checklist lines are inserted from the visits it returns;
+        each line keeps whether its item was required when the visit opened.
+        """
+        self.flush_model()
+        self.env["sales.process.lead.checklist"].flush_model()
+        now, uid = self.env.cr.now(), self.env.uid
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH visit AS (
+                    INSERT INTO sales_process_stage_history
+                           (lead_id, stage_id, user_id, team_id, company_id, moved_by_id, date_in, deadline,
+                            duration_days, duration_working_days, overdue, is_open, visit_count,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id, %(moved_by)s,
+                           COALESCE(l.date_last_stage_update, %(now)s), l.stage_deadline,
+                           0, 0, false, true, 1, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM crm_lead l
+                     WHERE l.stage_id IS NOT NULL AND %(condition)s
+                 RETURNING id, lead_id, stage_id
+                )
+                INSERT INTO sales_process_lead_checklist
+                       (lead_id, item_id, history_id, sequence, required, done,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.lead_id, i.id, v.id, i.sequence, i.required, false,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM visit v
+                  JOIN sales_process_checklist_item i ON i.stage_id = v.stage_id AND i.active
+                """,
+                condition=condition,
+                moved_by=moved_by_id,
+                now=now,
+                uid=uid,
+            )
+        )
+
+    @api.model
+    def _close_visits(self, leads, exit_type):
+        """Close the open visits of ``leads``: exit date and kind, durations, overdue flag, next stage.
+
+        Working days come from the working calendar of the lead's company, in its
+        time zone (``resource.calendar._sales_process_working_days_between``); the
+        rest is computed by PostgreSQL in the same update.
+        """
+        if not leads:
+            return
+        self.flush_model()
+        cr, now = self.env.cr, self.env.cr.now()
+        cr.execute(
+            """
+            SELECT h.id, h.date_in, l.company_id
+              FROM sales_process_stage_history h
+              JOIN crm_lead l ON l.id = h.lead_id
+             WHERE h.is_open AND h.lead_id = ANY(%(ids)s) AND l.id = ANY(%(ids)s)
+            """,
+            {"ids": leads.ids},
+        )
+        rows = cr.fetchall()
+        if not rows:
+            return
+        working_days = self._get_working_days(rows, now)
+        cr.execute(
+            """
+            UPDATE sales_process_stage_history h
+               SET date_out = %(now)s,
+                   is_open = false,
+                   exit_type = %(exit_type)s,
+                   next_stage_id = CASE WHEN %(exit_type)s = 'moved' THEN l.stage_id END,
+                   moved_out_by_id = %(uid)s,
+                   duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
+                   median_duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
+                   duration_working_days = t.working_days,
+                   overdue = h.deadline IS NOT NULL AND %(now)s > h.deadline,
+                   write_uid = %(uid)s,
+                   write_date = %(now)s
+              FROM unnest(%(visit_ids)s::int[], %(working_days)s::int[]) AS t(id, working_days),
+                   crm_lead l
+             WHERE h.id = t.id AND l.id = h.lead_id AND l.id = ANY(%(ids)s)
+            """,
+            {
+                "now": now,
+                "uid": self.env.uid,
+                "ids": leads.ids,
+                "exit_type": exit_type,
+                "visit_ids": [row[0] for row in rows],
+                "working_days": working_days,
+            },
+        )
+
+    @api.model
+    def _get_working_days(self, rows, now):
+        """Working days of visits ``rows`` [(id, date_in, company_id)] up to ``now``, in row order."""
+        Company = self.env["res.company"].sudo()
+        main_company = self.env.ref("base.main_company", raise_if_not_found=False)
+        calendars, workdays = {}, {}
+        result = []
+        for __, date_in, company_id in rows:
+            if company_id not in calendars:
+                company = Company.browse(company_id) if company_id else main_company
+                calendars[company_id] = company.resource_calendar_id if company else self.env["resource.calendar"]
+            calendar = calendars[company_id]
+            if calendar.id not in workdays:
+                workdays[calendar.id] = calendar._get_sales_process_workdays() if calendar else None
+            result.append(
+                calendar._sales_process_working_days_between_datetimes(date_in, now, workdays[calendar.id])
+                if calendar
+                else self.env["resource.calendar"]._sales_process_working_days_between(
+                    date_in.date(), now.date(), (frozenset(range(5)), [])
+                )
+            )
+        return result
+
+    @api.model
+    def _reassign_visits(self, leads, target):
+        """Give the visits and checklist lines of ``leads`` to ``target`` (merging opportunities)."""
+        if not leads:
+            return
+        self.flush_model()
+        self.env["sales.process.lead.checklist"].flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE sales_process_stage_history SET lead_id = %(target)s WHERE lead_id = ANY(%(ids)s);
+            UPDATE sales_process_lead_checklist SET lead_id = %(target)s WHERE lead_id = ANY(%(ids)s);
+            """,
+            {"target": target.id, "ids": leads.ids},
+        )
+
+    @api.model
+    def _invalidate_visits(self, leads):
+        self.invalidate_model()
+        self.env["sales.process.lead.checklist"].invalidate_model()
+        leads.invalidate_recordset(["stage_history_ids", "checklist_ids", "checklist_progress"])
+
+    @api.model
+    def _refresh_overdue(self, now):
+        """Flag the open visits that went past their deadline (the timing cron)."""
+        self.flush_model(["overdue", "deadline", "is_open"])
+        self.env.cr.execute(
+            """
+            UPDATE sales_process_stage_history
+               SET overdue = true
+             WHERE is_open AND NOT overdue AND deadline IS NOT NULL AND %(now)s > deadline
+            """,
+            {"now": now},
+        )
+        self.invalidate_model(["overdue"])
+
+    @api.model
+    def _refresh_open_deadlines(self, stages):
+        """Open visits of ``stages`` take their lead's deadline (the stage's time limit changed)."""
+        self.env["crm.lead"].flush_model(["stage_deadline"])
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE sales_process_stage_history h
+               SET deadline = l.stage_deadline,
+                   overdue = l.stage_deadline IS NOT NULL AND %(now)s > l.stage_deadline
+              FROM crm_lead l
+             WHERE l.id = h.lead_id AND h.is_open AND h.stage_id = ANY(%(ids)s)
+               AND (h.deadline IS DISTINCT FROM l.stage_deadline)
+            """,
+            {"ids": stages.ids, "now": self.env.cr.now()},
+        )
+        self.invalidate_model(["deadline", "overdue"])
 
     def init(self):
         # Few indexes on purpose: visits are written in bulk on every stage move.

@@ -181,7 +181,7 @@ class TestResponsibility(SalesProcessCase):
         first = self._auto_activities(lead)
         self.assertEqual(len(first), 1)
         lead.write({"stage_id": self.stage_needs.id})
-        lead._sales_process_stage_changed()  # entering again while the activity is open
+        lead._sales_process_apply_responsibilities()  # entering again while the activity is open
         self.assertEqual(self._auto_activities(lead), first)
         lead.write({"stage_id": self.stage_reception.id})
         lead.write({"stage_id": self.stage_needs.id})

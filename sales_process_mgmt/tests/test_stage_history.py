@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..hooks import post_init_hook
+from ..models.crm_lead import SKIP_STAGE_LOGIC
 from .common import SalesProcessCase
 
 
@@ -15,7 +16,9 @@ class TestStageHistory(SalesProcessCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar = cls.env["resource.calendar"].create({"name": "SPM 5 days", "company_id": cls.company.id})
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "SPM 5 days", "company_id": cls.company.id, "tz": "UTC"}
+        )
         cls.company.resource_calendar_id = cls.calendar
 
     def _history(self, lead):
@@ -76,7 +79,7 @@ class TestStageHistory(SalesProcessCase):
         self.assertEqual(self._history(lead2)[0].duration_working_days, 4)
 
     def test_working_days_sql_matches_python_on_long_visits(self):
-        """Closing visits counts working days in SQL as the calendar helper does, for any length."""
+        """Closing visits counts working days as the calendar helper does, for any length."""
         self.calendar.attendance_ids.filtered(lambda a: a.dayofweek == "4").unlink()  # no Fridays
         today = self.env.cr.now().date()
         for offset in (3, 40, 200):
@@ -99,7 +102,9 @@ class TestStageHistory(SalesProcessCase):
         self.assertNotIn(4, workdays[0])
         for lead, days in zip(leads, lengths, strict=True):
             visit = self._history(lead)[0]
-            expected = self.calendar._sales_process_working_days_between(visit.date_in.date(), today, workdays)
+            expected = self.calendar._sales_process_working_days_between_datetimes(
+                visit.date_in, visit.date_out, workdays
+            )
             self.assertEqual(visit.duration_working_days, expected, f"visit of {days} days")
         self.assertGreater(self._history(leads[-1])[0].duration_working_days, 500)
 
@@ -125,7 +130,37 @@ class TestStageHistory(SalesProcessCase):
         expected = self.calendar._sales_process_add_working_days(date_in.date(), 5)
         self.assertEqual(lead.stage_deadline.date(), expected)
         self.assertEqual(lead.stage_deadline.time(), date_in.time())
-        self.assertEqual(self._history(lead).deadline, date_in + timedelta(days=5), "the visit keeps its deadline")
+        self.assertEqual(self._history(lead).deadline, lead.stage_deadline, "the open visit follows the new limit")
+        self.stage_reception.max_days = 8
+        self.assertEqual(lead.stage_deadline.date(), self.calendar._sales_process_add_working_days(date_in.date(), 8))
+        self.assertEqual(self._history(lead).deadline, lead.stage_deadline)
+
+    def test_working_days_in_the_calendar_time_zone(self):
+        """Holidays and visit days are days of the calendar's time zone, not of UTC.
+
+        In UTC+8 a holiday on 1 October is stored from 30 September 16:00 UTC: it
+        must remove 1 October, not 30 September.
+        """
+        self.calendar.tz = "Asia/Shanghai"
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "National Day",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 9, 30, 16, 0),  # 1 October 00:00 in Shanghai
+                "date_to": datetime(2026, 10, 1, 15, 59, 59),
+            }
+        )
+        weekdays, holidays = self.calendar._get_sales_process_workdays()
+        self.assertEqual(holidays, [date(2026, 10, 1)])
+        # Wednesday 30 September 23:00 in Shanghai (15:00 UTC) to Friday 2 October 09:00 (01:00 UTC):
+        # Thursday 1 October is the holiday, Friday counts
+        count = self.calendar._sales_process_working_days_between_datetimes(
+            datetime(2026, 9, 30, 15, 0), datetime(2026, 10, 2, 1, 0)
+        )
+        self.assertEqual(count, 1)
+        # a deadline of 1 working day from Wednesday 23:00 in Shanghai: Friday 23:00 there
+        deadline = self.calendar._sales_process_add_working_days_to_datetime(datetime(2026, 9, 30, 15, 0), 1)
+        self.assertEqual(deadline, datetime(2026, 10, 2, 15, 0))
 
     def test_stage_states(self):
         self.stage_reception.write({"has_time_limit": True, "max_days": 10, "warning_percent": 80})
@@ -286,7 +321,7 @@ class TestStageHistory(SalesProcessCase):
     def test_install_opens_the_visits_of_existing_leads(self):
         """Leads already in the CRM when the module is installed get an open visit of their stage."""
         self._add_item(self.stage_needs, "SPM install item")
-        Lead = self.env["crm.lead"].with_context(sales_process_skip=True)
+        Lead = self.env["crm.lead"].with_context(sales_process_skip=SKIP_STAGE_LOGIC)
         existing = Lead.create(
             [
                 {"name": "SPM existing", "type": "opportunity", "stage_id": self.stage_needs.id},
@@ -298,7 +333,8 @@ class TestStageHistory(SalesProcessCase):
         self.env.flush_all()
         post_init_hook(self.env)
         self.env.invalidate_all()
-        for lead in existing:
+        self.assertFalse(self._history(existing[1]), "a lost lead is in no stage visit")
+        for lead in existing[:1]:
             visit = self._history(lead)
             self.assertRecordValues(
                 visit,

@@ -48,9 +48,9 @@ class TestTrainingGate(TrainingCase):
         """Validity is checked against today, even before the daily cron refreshed the status."""
         lead = self._leads(self.user_salesman)
         with freeze_time("2026-01-10 12:00"):
-            self.assertIn(lead.id, self.gate._evaluate_certification(lead))
+            self.assertIn(lead.id, self.gate._evaluate_certification(lead, self.gate.stage_id))
         with freeze_time("2026-01-09 12:00"):
-            self.assertFalse(self.gate._evaluate_certification(lead))
+            self.assertFalse(self.gate._evaluate_certification(lead, self.gate.stage_id))
 
     @freeze_time("2025-05-10 12:00")
     def test_team_course_and_unassigned_lead(self):
@@ -60,7 +60,7 @@ class TestTrainingGate(TrainingCase):
         lead_team = self._leads(self.user_salesman, team_id=self.team.id)
         lead_team_2 = self._leads(self.user_salesman, team_id=self.team_2.id)
         unassigned = self._leads(self.user_salesman, user_id=False)
-        failures = self.gate._evaluate_certification(lead_team | lead_team_2 | unassigned)
+        failures = self.gate._evaluate_certification(lead_team | lead_team_2 | unassigned, self.gate.stage_id)
         self.assertEqual(set(failures), {lead_team_2.id, unassigned.id})
         self.assertIn(team_course.name, failures[lead_team_2.id])
         self.assertIn("no salesperson", failures[unassigned.id])
@@ -71,12 +71,12 @@ class TestTrainingGate(TrainingCase):
         """Same number of queries for 2 and for 20 leads of several salespeople."""
         small = self._leads(self.user_salesman) | self._leads(self.user_salesman_2)
         large = self._leads(self.user_salesman, 10) | self._leads(self.user_salesman_2, 10)
-        self.gate._evaluate_certification(small)  # warm the registry caches
+        self.gate._evaluate_certification(small, self.gate.stage_id)  # warm the registry caches
         counts = []
         for leads in (small, large):
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            failures = self.gate._evaluate_certification(leads)
+            failures = self.gate._evaluate_certification(leads, self.gate.stage_id)
             counts.append(self.cr.sql_log_count - before)
             self.assertEqual(set(failures), set(leads.filtered(lambda lead: lead.user_id == self.user_salesman_2).ids))
         self.assertEqual(counts[0], counts[1])

@@ -31,18 +31,22 @@ class SalesProcessGateOverrideWizard(models.TransientModel):
     def action_confirm(self):
         """Move the lead past its blocking criteria and keep the override on record."""
         self.ensure_one()
-        self.lead_id._sales_process_check_override_allowed()
         if not (self.reason or "").strip():
             raise UserError(_("Overriding the exit criteria of %(lead)s needs a reason.", lead=self.lead_id.name))
         blocked = self._get_blocking_failures()
+        gates = self.env["sales.process.stage.gate"].browse([gate.id for gate, __ in blocked])
+        # the Accountable of every stage whose criteria are passed: the one left and those jumped over
+        self.lead_id._sales_process_check_override_allowed(gates.stage_id or self.lead_id.stage_id)
         if blocked:
-            # the permission is checked above: an Accountable salesperson has no create right
+            # overrides are the server's record: nobody creates them but this wizard, after the check above
             self.env["sales.process.gate.override"].sudo().create(
                 {
                     "lead_id": self.lead_id.id,
                     "stage_id": self.lead_id.stage_id.id,
                     "target_stage_id": self.stage_id.id,
-                    "gate_ids": [fields.Command.set([gate.id for gate, __ in blocked])],
+                    "gate_ids": [fields.Command.set(gates.ids)],
+                    "user_id": self.env.uid,
+                    "date": fields.Datetime.now(),
                     "criteria": self.criteria,
                     "reason": self.reason,
                 }
@@ -55,5 +59,5 @@ class SalesProcessGateOverrideWizard(models.TransientModel):
                     reason=self.reason,
                 ),
             )
-        self.lead_id.with_context(sales_process_gate_override=True).write({"stage_id": self.stage_id.id})
+        self.lead_id._sales_process_move_overriding(self.stage_id, gates)
         return {"type": "ir.actions.act_window_close"}

@@ -1,29 +1,17 @@
-from odoo import _, api, fields, models
+from odoo import fields, models
 
 
-class SalesProcessStageGate(models.Model):
-    """The "certification" exit criterion: the lead's salesperson is certified for the stage."""
+class SalesProcessCondition(models.AbstractModel):
+    """The "certification" condition: the lead's salesperson is certified for the stage."""
 
-    _inherit = "sales.process.stage.gate"
+    _inherit = "sales.process.condition"
 
     criterion = fields.Selection(
         selection_add=[("certification", "Salesperson holds a valid certification")],
         ondelete={"certification": "cascade"},
     )
-    training_course_ids = fields.Many2many(
-        "sales.process.training.course",
-        string="Required Courses",
-        compute="_compute_training_course_ids",
-        help="The active courses required for this stage (set on the courses).",
-    )
 
-    @api.depends("stage_id")
-    def _compute_training_course_ids(self):
-        courses = self.env["sales.process.training.course"].search([("stage_ids", "in", self.stage_id.ids)])
-        for gate in self:
-            gate.training_course_ids = courses.filtered(lambda c, s=gate.stage_id: s in c.stage_ids)
-
-    def _evaluate_certification(self, leads):
+    def _evaluate_certification(self, leads, stage):
         """Leads whose salesperson lacks a valid certification of a course the stage requires.
 
         A course limited to teams only applies to the leads of those teams. One query
@@ -31,7 +19,7 @@ class SalesProcessStageGate(models.Model):
         not the status refreshed by the daily cron.
         """
         self.ensure_one()
-        courses = self.env["sales.process.training.course"].sudo().search([("stage_ids", "in", self.stage_id.ids)])
+        courses = self.env["sales.process.training.course"].sudo().search([("stage_ids", "in", stage.ids)])
         if not courses:
             return {}
         today = fields.Date.context_today(self)
@@ -63,11 +51,13 @@ class SalesProcessStageGate(models.Model):
             if not required:
                 continue
             if not lead.user_id:
-                result[lead.id] = _("no salesperson to hold %(courses)s", courses=", ".join(required.mapped("name")))
+                result[lead.id] = self.env._(
+                    "no salesperson to hold %(courses)s", courses=", ".join(required.mapped("name"))
+                )
                 continue
             missing = required.filtered(lambda c, lead=lead: c.id not in certified.get(lead.user_id.id, ()))
             if missing:
-                result[lead.id] = _(
+                result[lead.id] = self.env._(
                     "%(user)s has no valid certification for %(courses)s",
                     user=lead.user_id.name,
                     courses=", ".join(missing.mapped("name")),

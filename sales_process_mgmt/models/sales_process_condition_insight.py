@@ -2,15 +2,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
-class SalesProcessStageGate(models.Model):
-    """Exit criteria on the customer insight of the opportunity.
+class SalesProcessCondition(models.AbstractModel):
+    """Conditions on the customer insight of the opportunity.
 
-    Extends the stage gate the way the gate model is meant to be extended (a
-    ``selection_add`` and an ``_evaluate_<criterion>`` per kind); the evaluators
+    A ``selection_add`` and an ``_evaluate_<criterion>`` per kind; the evaluators
     read the stored insight fields of ``crm.lead`` over the whole set of leads.
     """
 
-    _inherit = "sales.process.stage.gate"
+    _inherit = "sales.process.condition"
 
     criterion = fields.Selection(
         selection_add=[
@@ -32,18 +31,17 @@ class SalesProcessStageGate(models.Model):
             if gate.min_needs_confirmed < 1:
                 raise ValidationError(
                     _(
-                        "Exit criterion %(gate)s: the minimum number of confirmed needs must be at least 1 "
-                        "(got %(value)s).",
-                        gate=gate.name,
+                        "%(condition)s: the minimum number of confirmed needs must be at least 1 (got %(value)s).",
+                        condition=gate._describe(),
                         value=gate.min_needs_confirmed,
                     )
                 )
 
-    def _evaluate_needs_confirmed(self, leads):
+    def _evaluate_needs_confirmed(self, leads, stage):
         self.ensure_one()
         minimum = self.min_needs_confirmed
         return {
-            lead.id: _(
+            lead.id: self.env._(
                 "%(count)s of %(minimum)s needs confirmed by the customer",
                 count=lead.needs_confirmed_count,
                 minimum=minimum,
@@ -52,10 +50,12 @@ class SalesProcessStageGate(models.Model):
             if lead.needs_confirmed_count < minimum
         }
 
-    def _evaluate_decision_maker(self, leads):
+    def _evaluate_decision_maker(self, leads, stage):
         self.ensure_one()
-        return {lead.id: _("no decision maker identified") for lead in leads if not lead.has_decision_maker}
+        reason = self.env._("no decision maker identified")
+        return {lead.id: reason for lead in leads if not lead.has_decision_maker}
 
-    def _evaluate_budget_known(self, leads):
+    def _evaluate_budget_known(self, leads, stage):
         self.ensure_one()
-        return {lead.id: _("budget unknown") for lead in leads if not lead.budget_known}
+        reason = self.env._("budget unknown")
+        return {lead.id: reason for lead in leads if not lead.budget_known}
