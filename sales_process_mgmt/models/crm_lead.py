@@ -75,7 +75,7 @@ class CrmLead(models.Model):
         leads = super(CrmLead, self._sales_process_clean_env()).create(vals_list).with_env(self.env)
         if not skip:
             entering = leads.filtered(lambda lead: lead.stage_id and lead.active)
-            for stage, group in entering.grouped("stage_id").items():
+            for stage, group in entering.sudo().grouped("stage_id").items():
                 move = SalesProcessMove(group, stage, dict.fromkeys(group.ids, stage.browse()))
                 group._sales_process_after_move(move)
                 group._sales_process_log_move_notes(move)
@@ -88,17 +88,22 @@ class CrmLead(models.Model):
         reassigned = self._sales_process_get_reassigned(vals)
         archived, restored = self._sales_process_get_active_changes(vals)
         result = super(CrmLead, self._sales_process_clean_env()).write(vals)
+        # The write above is the user's, with the user's rights. Checking and recording
+        # its consequences is the system's work, done as superuser on these leads only
+        # (the user may no longer see a lead just handed to a colleague); who did it is
+        # still the user (same uid).
         if move:
-            move.leads._sales_process_check_move(move)
-            move.leads._sales_process_after_move(move)
-            move.leads._sales_process_log_move_notes(move)
+            leads = move.leads.sudo()
+            leads._sales_process_check_move(move)
+            leads._sales_process_after_move(move)
+            leads._sales_process_log_move_notes(move)
             reassigned -= move.leads
         if reassigned:
-            reassigned._sales_process_after_reassign()
+            reassigned.sudo()._sales_process_after_reassign()
         if archived:
-            archived._sales_process_after_archive()
+            archived.sudo()._sales_process_after_archive()
         if restored:
-            restored._sales_process_after_restore()
+            restored.sudo()._sales_process_after_restore()
         return result
 
     def _merge_dependences(self, opportunities):

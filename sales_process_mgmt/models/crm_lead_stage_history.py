@@ -85,12 +85,15 @@ class CrmLead(models.Model):
     def _search_checklist_incomplete(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError()
+        self.env["sales.process.lead.checklist"].flush_model(["lead_id", "history_id", "item_id", "required", "done"])
+        self.env["sales.process.stage.history"].flush_model(["is_open"])
+        self.env["sales.process.checklist.item"].flush_model(["active"])
         lines = SQL(
             """
-            SELECT c.lead_id FROM sales_process_lead_checklist c
+            (SELECT c.lead_id FROM sales_process_lead_checklist c
               JOIN sales_process_stage_history h ON h.id = c.history_id AND h.is_open
               JOIN sales_process_checklist_item i ON i.id = c.item_id AND i.active
-             WHERE c.required AND NOT c.done
+             WHERE c.required AND NOT c.done)
             """
         )
         positive = (operator == "=") == value

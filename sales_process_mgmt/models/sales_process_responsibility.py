@@ -31,6 +31,7 @@ class SalesProcessResponsibility(models.Model):
 
     _name = "sales.process.responsibility"
     _description = "Stage Responsibility"
+    _check_company_auto = True
     _order = "stage_id, sequence, id"
     # The one-Accountable rule under concurrent edits; deferred, so that the clearer
     # _check_single_accountable message wins within a transaction.
@@ -254,11 +255,11 @@ class SalesProcessResponsibility(models.Model):
         if not all_rows:
             return {}
         rows_by_stage = all_rows.grouped("stage_id")
-        default_company = self.env.company
         keys = {}
         for lead in leads:
             if lead.stage_id in rows_by_stage:
-                key = (lead.stage_id, lead.team_id, lead.company_id or default_company, lead.user_id)
+                # a lead without company takes the rows without company (never the mover's company)
+                key = (lead.stage_id, lead.team_id, lead.company_id, lead.user_id)
                 keys.setdefault(key, []).append(lead.id)
         if not keys:
             return {}
@@ -291,7 +292,7 @@ class SalesProcessResponsibility(models.Model):
         """Resolution for the leads of one stage, team, company and salesperson."""
 
         def usable(user):
-            return user and user.active and not user.share and company in user.company_ids
+            return user and user.active and not user.share and (not company or company in user.company_ids)
 
         applicable = rows.filtered(lambda r: not r.company_id or r.company_id == company)
         team_rows = applicable.filtered(lambda r: team and r.team_id == team)

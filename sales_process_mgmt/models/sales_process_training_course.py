@@ -12,6 +12,7 @@ COURSE_CATEGORIES = [
 class SalesProcessTrainingCourse(models.Model):
     _name = "sales.process.training.course"
     _description = "Sales Training Course"
+    _check_company_auto = True
     _order = "sequence, name, id"
 
     name = fields.Char(required=True, translate=True)

@@ -87,7 +87,8 @@ class SalesProcessTrainingMatrix(models.Model):
                    u.sale_team_id AS team_id,
                    c.id AS course_id,
                    c.category AS category,
-                   c.company_id AS company_id,
+                   -- a shared course's row belongs to the salesperson's company
+                   COALESCE(c.company_id, u.company_id) AS company_id,
                    b.date AS date,
                    b.expiry_date AS expiry_date,
                    b.score AS score,

@@ -21,6 +21,7 @@ DEFAULT_EXPIRY_WARNING_DAYS = 30
 class SalesProcessTrainingRecord(models.Model):
     _name = "sales.process.training.record"
     _description = "Sales Training Record"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _rec_names_search = ["salesperson_id.name", "course_id.name"]

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 class SalesProcessTrainingSession(models.Model):
     _name = "sales.process.training.session"
     _description = "Sales Training Session"
+    _check_company_auto = True
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
 
