@@ -150,7 +150,7 @@ class TestStageHistory(SalesProcessCase):
                 "date_to": datetime(2026, 10, 1, 15, 59, 59),
             }
         )
-        weekdays, holidays = self.calendar._get_sales_process_workdays()
+        __, holidays = self.calendar._get_sales_process_workdays()
         self.assertEqual(holidays, [date(2026, 10, 1)])
         # Wednesday 30 September 23:00 in Shanghai (15:00 UTC) to Friday 2 October 09:00 (01:00 UTC):
         # Thursday 1 October is the holiday, Friday counts
