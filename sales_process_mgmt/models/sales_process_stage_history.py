@@ -121,12 +121,13 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _close_visits(self, leads, exit_type):
+    def _close_visits(self, leads, exit_type, dates_out=None):
         """Close the open visits of ``leads``: exit date and kind, durations, overdue flag, next stage.
 
+        :param dates_out: {lead_id: datetime} when each lead left (default: now)
         Working days come from the working calendar of the lead's company, in its
-        time zone (``resource.calendar._sales_process_working_days_between``); the
-        rest is computed by PostgreSQL in the same update.
+        time zone (``resource.calendar._sales_process_working_days_between_datetimes``);
+        the rest is computed by PostgreSQL in one update.
         """
         if not leads:
             return
@@ -134,32 +135,35 @@ class SalesProcessStageHistory(models.Model):
         cr, now = self.env.cr, self.env.cr.now()
         cr.execute(
             """
-            SELECT h.id, h.date_in, l.company_id
+            SELECT h.id, h.date_in, l.company_id, h.lead_id
               FROM sales_process_stage_history h
               JOIN crm_lead l ON l.id = h.lead_id
              WHERE h.is_open AND h.lead_id = ANY(%(ids)s) AND l.id = ANY(%(ids)s)
             """,
             {"ids": leads.ids},
         )
-        rows = cr.fetchall()
+        rows = [
+            (visit_id, date_in, company_id, max(date_in, (dates_out or {}).get(lead_id) or now))
+            for visit_id, date_in, company_id, lead_id in cr.fetchall()
+        ]
         if not rows:
             return
-        working_days = self._get_working_days(rows, now)
         cr.execute(
             """
             UPDATE sales_process_stage_history h
-               SET date_out = %(now)s,
+               SET date_out = t.date_out,
                    is_open = false,
                    exit_type = %(exit_type)s,
                    next_stage_id = CASE WHEN %(exit_type)s = 'moved' THEN l.stage_id END,
                    moved_out_by_id = %(uid)s,
-                   duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
-                   median_duration_days = EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0,
+                   duration_days = EXTRACT(EPOCH FROM (t.date_out - h.date_in)) / 86400.0,
+                   median_duration_days = EXTRACT(EPOCH FROM (t.date_out - h.date_in)) / 86400.0,
                    duration_working_days = t.working_days,
-                   overdue = h.deadline IS NOT NULL AND %(now)s > h.deadline,
+                   overdue = h.deadline IS NOT NULL AND t.date_out > h.deadline,
                    write_uid = %(uid)s,
                    write_date = %(now)s
-              FROM unnest(%(visit_ids)s::int[], %(working_days)s::int[]) AS t(id, working_days),
+              FROM unnest(%(visit_ids)s::int[], %(dates_out)s::timestamp[], %(working_days)s::int[])
+                       AS t(id, date_out, working_days),
                    crm_lead l
              WHERE h.id = t.id AND l.id = h.lead_id AND l.id = ANY(%(ids)s)
             """,
@@ -169,18 +173,19 @@ class SalesProcessStageHistory(models.Model):
                 "ids": leads.ids,
                 "exit_type": exit_type,
                 "visit_ids": [row[0] for row in rows],
-                "working_days": working_days,
+                "dates_out": [row[3] for row in rows],
+                "working_days": self._get_working_days(rows),
             },
         )
 
     @api.model
-    def _get_working_days(self, rows, now):
-        """Working days of visits ``rows`` [(id, date_in, company_id)] up to ``now``, in row order."""
+    def _get_working_days(self, rows):
+        """Working days of visits ``rows`` [(id, date_in, company_id, date_out)], in row order."""
         Company = self.env["res.company"].sudo()
         main_company = self.env.ref("base.main_company", raise_if_not_found=False)
         calendars, workdays = {}, {}
         result = []
-        for __, date_in, company_id in rows:
+        for __, date_in, company_id, date_out in rows:
             if company_id not in calendars:
                 company = Company.browse(company_id) if company_id else main_company
                 calendars[company_id] = company.resource_calendar_id if company else self.env["resource.calendar"]
@@ -188,10 +193,10 @@ class SalesProcessStageHistory(models.Model):
             if calendar.id not in workdays:
                 workdays[calendar.id] = calendar._get_sales_process_workdays() if calendar else None
             result.append(
-                calendar._sales_process_working_days_between_datetimes(date_in, now, workdays[calendar.id])
+                calendar._sales_process_working_days_between_datetimes(date_in, date_out, workdays[calendar.id])
                 if calendar
-                else self.env["resource.calendar"]._sales_process_working_days_between(
-                    date_in.date(), now.date(), (frozenset(range(5)), [])
+                else calendar._sales_process_working_days_between(
+                    date_in.date(), date_out.date(), (frozenset(range(5)), [])
                 )
             )
         return result

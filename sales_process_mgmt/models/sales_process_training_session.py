@@ -184,5 +184,6 @@ class SalesProcessTrainingSession(models.Model):
             "session_id": self.id,
             "date": fields.Date.context_today(self, self.date_end),
             "graded": False,
-            "company_id": (self.company_id or self.course_id.company_id or self.env.company).id,
+            # the salesperson's company when neither the session nor the course has one
+            "company_id": (self.company_id or self.course_id.company_id or user.company_id).id,
         }
