@@ -15,7 +15,7 @@ class TestStageGates(SalesProcessCase):
     def test_required_fields_block(self):
         field = self.env["ir.model.fields"]._get("crm.lead", "email_from")
         self._add_gate(self.stage_reception, "required_fields", field_ids=[Command.set(field.ids)])
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, r"SPM Lead 0: SPM Reception: Required fields \(missing Email\)"):
             lead.write({"stage_id": self.stage_needs.id})
         self.assertEqual(lead.stage_id, self.stage_reception)
@@ -26,7 +26,7 @@ class TestStageGates(SalesProcessCase):
     def test_required_fields_warn_posts_note(self):
         field = self.env["ir.model.fields"]._get("crm.lead", "phone")
         self._add_gate(self.stage_reception, "required_fields", mode="warn", field_ids=[Command.set(field.ids)])
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         lead.write({"stage_id": self.stage_needs.id})
         self.assertEqual(lead.stage_id, self.stage_needs)
         note = self._last_note(lead)
@@ -37,7 +37,7 @@ class TestStageGates(SalesProcessCase):
         self._add_item(self.stage_reception, "Contact recorded")
         self._add_item(self.stage_reception, "Optional call", required=False)
         self._add_gate(self.stage_reception, "checklist")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         self.assertEqual(len(lead.checklist_ids), 2)
         with self.assertRaisesMessage(UserError, "not done: Contact recorded"):
             lead.write({"stage_id": self.stage_needs.id})
@@ -48,14 +48,14 @@ class TestStageGates(SalesProcessCase):
     def test_checklist_warn(self):
         self._add_item(self.stage_reception, "Contact recorded")
         self._add_gate(self.stage_reception, "checklist", mode="warn")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         lead.write({"stage_id": self.stage_needs.id})
         self.assertIn("not done: Contact recorded", self._last_note(lead))
 
     def test_min_probability_block_and_warn(self):
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
         self._add_gate(self.stage_needs, "min_probability", mode="warn", min_probability=50)
-        lead = self._create_leads(probability=20)
+        lead = self._create_leads(probability=20).with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, "probability 20.0% is below 30.0%"):
             lead.write({"stage_id": self.stage_needs.id})
         lead.probability = 40
@@ -67,7 +67,7 @@ class TestStageGates(SalesProcessCase):
     def test_domain_block_and_warn(self):
         self._add_gate(self.stage_reception, "domain", domain="[('expected_revenue', '>', 0)]")
         self._add_gate(self.stage_needs, "domain", mode="warn", domain="[('tag_ids', '!=', False)]")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, "condition not met"):
             lead.write({"stage_id": self.stage_needs.id})
         lead.expected_revenue = 1000
@@ -77,7 +77,7 @@ class TestStageGates(SalesProcessCase):
 
     def test_backward_never_blocked(self):
         self._add_gate(self.stage_needs, "min_probability", min_probability=90)
-        lead = self._create_leads(stage_id=self.stage_needs.id, probability=10)
+        lead = self._create_leads(stage_id=self.stage_needs.id, probability=10).with_user(self.user_salesman)
         lead.write({"stage_id": self.stage_reception.id})
         self.assertEqual(lead.stage_id, self.stage_reception)
 
@@ -85,7 +85,7 @@ class TestStageGates(SalesProcessCase):
         """Jumping over a stage checks its blocking gates, not its warnings."""
         self._add_gate(self.stage_needs, "min_probability", min_probability=50)
         self._add_gate(self.stage_presentation, "min_probability", mode="warn", min_probability=80)
-        lead = self._create_leads(probability=40)
+        lead = self._create_leads(probability=40).with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, "SPM Needs: Minimum probability"):
             lead.write({"stage_id": self.stage_negotiation.id})
         lead.probability = 60
@@ -96,22 +96,22 @@ class TestStageGates(SalesProcessCase):
     def test_skipped_checklist_counts_as_not_done(self):
         self._add_item(self.stage_needs, "Needs confirmed")
         self._add_gate(self.stage_needs, "checklist")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, "not done: Needs confirmed"):
             lead.write({"stage_id": self.stage_presentation.id})
 
     def test_team_specific_skipped_stage_ignored_for_other_teams(self):
         self.stage_needs.team_id = self.team_2
         self._add_gate(self.stage_needs, "min_probability", min_probability=90)
-        lead = self._create_leads(probability=10)
+        lead = self._create_leads(probability=10).with_user(self.user_salesman)
         lead.write({"stage_id": self.stage_presentation.id})
         self.assertEqual(lead.stage_id, self.stage_presentation)
 
     def test_bulk_write_all_or_nothing(self):
         """One failing lead blocks the whole write and the message names each failing lead."""
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
-        passing = self._create_leads(3, probability=50)
-        failing = self._create_leads(2, probability=10)
+        passing = self._create_leads(3, probability=50).with_user(self.user_salesman)
+        failing = self._create_leads(2, probability=10).with_user(self.user_salesman)
         failing[0].name, failing[1].name = "Failing A", "Failing B"
         leads = passing | failing
         with self.assertRaises(UserError) as catcher:
@@ -128,13 +128,14 @@ class TestStageGates(SalesProcessCase):
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
         lead = self._create_leads(probability=10)
         xmlid = lead.get_external_id()[lead.id] or lead.export_data(["id"])["datas"][0][0]
-        result = self.env["crm.lead"].load(["id", "stage_id/id"], [[xmlid, self._xmlid(self.stage_needs)]])
+        Lead = self.env["crm.lead"].with_user(self.user_manager)  # a sales manager imports
+        result = Lead.load(["id", "stage_id/id"], [[xmlid, self._xmlid(self.stage_needs)]])
         self.assertFalse(result["ids"])
         self.assertIn("below 30.0%", result["messages"][0]["message"])
         self.assertEqual(lead.stage_id, self.stage_reception)
         # with enforcement off (data migration) the same import goes through
         self.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.enforce_gates", "False")
-        result = self.env["crm.lead"].load(["id", "stage_id/id"], [[xmlid, self._xmlid(self.stage_needs)]])
+        result = Lead.load(["id", "stage_id/id"], [[xmlid, self._xmlid(self.stage_needs)]])
         self.assertEqual(result["ids"], [lead.id])
         self.assertEqual(lead.stage_id, self.stage_needs)
 
@@ -143,7 +144,7 @@ class TestStageGates(SalesProcessCase):
 
     def test_mark_won_checks_gates(self):
         self._add_gate(self.stage_contract, "domain", domain="[('expected_revenue', '>', 0)]")
-        lead = self._create_leads(stage_id=self.stage_contract.id)
+        lead = self._create_leads(stage_id=self.stage_contract.id).with_user(self.user_salesman)
         with self.assertRaisesMessage(UserError, "SPM Contract: Custom condition"):
             lead.action_set_won()
         self.assertFalse(lead.stage_id.is_won)
@@ -153,14 +154,14 @@ class TestStageGates(SalesProcessCase):
 
     def test_enforcement_switch(self):
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
-        lead = self._create_leads(probability=10)
+        lead = self._create_leads(probability=10).with_user(self.user_salesman)
         self.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.enforce_gates", "False")
         lead.write({"stage_id": self.stage_needs.id})
         self.assertEqual(lead.stage_id, self.stage_needs)
 
     def test_override_wizard(self):
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
-        lead = self._create_leads(probability=10)
+        lead = self._create_leads(probability=10).with_user(self.user_salesman)
         wizard_form = Form(
             self.env["sales.process.gate.override.wizard"]
             .with_user(self.user_manager)
@@ -185,7 +186,7 @@ class TestStageGates(SalesProcessCase):
 
     def test_override_requires_manager(self):
         self._add_gate(self.stage_reception, "min_probability", min_probability=30)
-        lead = self._create_leads(probability=10)
+        lead = self._create_leads(probability=10).with_user(self.user_salesman)
         with self.assertRaises(AccessError):
             wizard = (
                 self.env["sales.process.gate.override.wizard"]
@@ -199,10 +200,10 @@ class TestStageGates(SalesProcessCase):
     def test_values_written_with_the_stage_count(self):
         """A form saved by its statusbar writes the new values and the stage together."""
         self._add_gate(self.stage_reception, "domain", domain="[('expected_revenue', '>', 0)]")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         lead.write({"expected_revenue": 900, "stage_id": self.stage_needs.id})
         self.assertEqual(lead.stage_id, self.stage_needs)
-        other = self._create_leads()
+        other = self._create_leads().with_user(self.user_salesman)
         with self.assertRaises(UserError):
             other.write({"description": "<p>not enough</p>", "stage_id": self.stage_needs.id})
         self.assertFalse(other.description, "a refused move writes nothing")
