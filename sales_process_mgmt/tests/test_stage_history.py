@@ -25,7 +25,7 @@ class TestStageHistory(SalesProcessCase):
         return self.env["sales.process.stage.history"].search([("lead_id", "=", lead.id)], order="id")
 
     def test_history_on_create_and_moves(self):
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         visits = self._history(lead)
         self.assertEqual(len(visits), 1)
         self.assertRecordValues(
@@ -57,14 +57,14 @@ class TestStageHistory(SalesProcessCase):
 
     def test_durations_calendar_and_working_days(self):
         """A visit that began exactly 7 days ago lasted 7 calendar days and 5 working days."""
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         self._set_entered(lead, 7)
         lead.write({"stage_id": self.stage_needs.id})
         visit = self._history(lead)[0]
         self.assertAlmostEqual(visit.duration_days, 7.0, places=3)
         self.assertEqual(visit.duration_working_days, 5)
         # a public holiday on a working day of that week removes one working day
-        lead2 = self._create_leads()
+        lead2 = self._create_leads().with_user(self.user_salesman)
         date_in = self._set_entered(lead2, 7)
         holiday = next(day for day in (date_in.date() + timedelta(days=i) for i in range(1, 8)) if day.weekday() < 5)
         self.env["resource.calendar.leaves"].create(
@@ -94,7 +94,7 @@ class TestStageHistory(SalesProcessCase):
                 }
             )
         lengths = (0, 1, 6, 7, 8, 13, 45, 199, 200, 201, 400, 1000)
-        leads = self._create_leads(len(lengths))
+        leads = self._create_leads(len(lengths)).with_user(self.user_salesman)
         for lead, days in zip(leads, lengths, strict=True):
             self._set_entered(lead, days)
         leads.write({"stage_id": self.stage_needs.id})
@@ -121,7 +121,7 @@ class TestStageHistory(SalesProcessCase):
 
     def test_deadline_calendar_and_working(self):
         self.stage_reception.write({"has_time_limit": True, "max_days": 5, "warning_percent": 80})
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         date_in = lead.date_last_stage_update
         self.assertEqual(lead.stage_deadline, date_in + timedelta(days=5))
         self.assertEqual(lead.stage_warning_date, date_in + timedelta(days=4))
@@ -171,7 +171,7 @@ class TestStageHistory(SalesProcessCase):
         self.assertEqual(warning.stage_state, "warning")
         self.assertEqual(overdue.stage_state, "overdue")
         self.assertEqual(overdue.days_in_stage, 11)
-        no_limit = self._create_leads(stage_id=self.stage_needs.id)
+        no_limit = self._create_leads(stage_id=self.stage_needs.id).with_user(self.user_salesman)
         self.assertEqual(no_limit.stage_state, "none")
         Lead = self.env["crm.lead"]
         domain = [("id", "in", (on_time | warning | overdue | no_limit).ids)]
@@ -184,7 +184,7 @@ class TestStageHistory(SalesProcessCase):
 
     def test_cron_refreshes_states_and_is_idempotent(self):
         self.stage_reception.write({"has_time_limit": True, "max_days": 10, "warning_percent": 80})
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         self.assertEqual(lead.stage_state, "on_time")
         # time passes: the stored state is stale until the cron runs
         self.env.cr.execute(
@@ -210,13 +210,13 @@ class TestStageHistory(SalesProcessCase):
         item_a = self._add_item(self.stage_reception, "A")
         self._add_item(self.stage_reception, "B", required=False)
         self._add_item(self.stage_needs, "C")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         self.assertEqual(lead.checklist_ids.mapped("name"), ["A", "B"])
         self.assertEqual(lead.checklist_progress, 0)
         lead.checklist_ids.filtered(lambda line: line.item_id == item_a).done = True
         self.assertEqual(lead.checklist_progress, 50)
         line_a = lead.checklist_ids.filtered(lambda line: line.item_id == item_a)
-        self.assertEqual(line_a.done_by_id, self.env.user)
+        self.assertEqual(line_a.done_by_id, self.user_salesman)
         self.assertTrue(line_a.done_date)
         lead.write({"stage_id": self.stage_needs.id})
         self.assertEqual(lead.checklist_ids.mapped("name"), ["C"])
@@ -233,7 +233,7 @@ class TestStageHistory(SalesProcessCase):
     def test_checklist_evidence_required(self):
         self._add_item(self.stage_reception, "Call notes", evidence="note")
         self._add_item(self.stage_reception, "Signed form", evidence="attachment")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         note_line, file_line = lead.checklist_ids
         with self.assertRaisesMessage(ValidationError, "Call notes of SPM Lead 0 needs a note"):
             note_line.done = True
@@ -246,14 +246,14 @@ class TestStageHistory(SalesProcessCase):
 
     def test_checklist_line_of_another_stage(self):
         item = self._add_item(self.stage_needs, "C")
-        lead = self._create_leads()
+        lead = self._create_leads().with_user(self.user_salesman)
         with self.assertRaisesMessage(ValidationError, "belongs to stage SPM Needs, not to stage SPM Reception"):
             self.env["sales.process.lead.checklist"].create(
                 {"lead_id": lead.id, "item_id": item.id, "history_id": self._history(lead).id}
             )
 
     def test_stage_config_change_recomputes_deadlines(self):
-        leads = self._create_leads(3)
+        leads = self._create_leads(3).with_user(self.user_salesman)
         self.assertEqual(set(leads.mapped("stage_state")), {"none"})
         self.stage_reception.write({"has_time_limit": True, "max_days": 2})
         self.assertEqual(set(leads.mapped("stage_state")), {"on_time"})
@@ -262,7 +262,7 @@ class TestStageHistory(SalesProcessCase):
     def test_average_and_median_per_stage(self):
         """The analysis reads average and median time in stage per stage x team."""
         durations = [1, 2, 9]
-        leads = self._create_leads(3)
+        leads = self._create_leads(3).with_user(self.user_salesman)
         for lead, days in zip(leads, durations, strict=True):
             self._set_entered(lead, days)
         leads.write({"stage_id": self.stage_needs.id})
@@ -308,8 +308,8 @@ class TestStageHistory(SalesProcessCase):
     def test_merge_records_the_stage_change(self):
         """Merging opportunities moves the surviving one like any other stage change."""
         self._add_item(self.stage_needs, "C")
-        older = self._create_leads(stage_id=self.stage_needs.id, partner_name="Merged Co")
-        newer = self._create_leads(partner_name="Merged Co")
+        older = self._create_leads(stage_id=self.stage_needs.id, partner_name="Merged Co").with_user(self.user_salesman)
+        newer = self._create_leads(partner_name="Merged Co").with_user(self.user_salesman)
         merged = (older | newer).merge_opportunity(auto_unlink=True)
         self.assertTrue(merged.exists())
         visits = self._history(merged)
@@ -328,7 +328,7 @@ class TestStageHistory(SalesProcessCase):
                 {"name": "SPM existing lost", "type": "opportunity", "stage_id": self.stage_needs.id, "active": False},
             ]
         )
-        followed = self._create_leads()
+        followed = self._create_leads().with_user(self.user_salesman)
         self.assertFalse(self._history(existing[0]))
         self.env.flush_all()
         post_init_hook(self.env)
