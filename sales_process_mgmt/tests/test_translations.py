@@ -5,12 +5,15 @@ import polib
 from odoo import Command
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader
 
 # model:<model>,<field>:<module>.<xml id> and model_terms:... occurrences of a .po entry
 OCCURRENCE = re.compile(r"(model|model_terms):([\w.]+),(\w+):(\w+\.\w+)$")
 # technical records whose terms are checked elsewhere (views, field labels) or are the same
 # in both languages (a field labelled "ID")
 TECHNICAL = {"ir.model.fields", "ir.ui.view"}
+# CJK ideographs and punctuation, full-width forms
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 @tagged("post_install", "-at_install")
@@ -114,3 +117,16 @@ class TestTranslations(TransactionCase):
 
         self._assert_records_read_in_chinese()
         self._assert_salesperson_sees_chinese()
+
+    def test_english_terms_have_no_chinese(self):
+        """The terms Odoo's exporter finds in the code, views, data and demo are English: the
+        Chinese is in zh_CN.po (English users would see it). Catches it before `make pot`."""
+        reader = TranslationModuleReader(self.env.cr, modules=["sales_process_mgmt"])
+        chinese = sorted(
+            {
+                source
+                for module, _type, _name, _id, source, _value, _comments in reader
+                if module == "sales_process_mgmt" and CJK.search(source)
+            }
+        )
+        self.assertEqual(chinese, [])
