@@ -20,3 +20,4 @@ from . import test_training_tour
 from . import test_responsibility
 from . import test_translations
 from . import test_gate_messages_zh_cn
+from . import test_zh_cn_tour
