@@ -130,3 +130,26 @@ class TestTranslations(TransactionCase):
             }
         )
         self.assertEqual(chinese, [])
+
+    def test_pot_has_every_data_and_demo_record_term(self):
+        """The .pot lists the terms of every data and demo record, each with its record.
+
+        Odoo merges the .pot into zh_CN.po when it loads it: an entry or occurrence missing from
+        the .pot (e.g. exported from a database without demo data) is not loaded, however
+        translated zh_CN.po is. `make pot` exports from a database with the demo data.
+        """
+        pot = polib.pofile(file_path("sales_process_mgmt/i18n/sales_process_mgmt.pot"))
+        in_pot = {
+            (occurrence, entry.msgid)
+            for entry in pot
+            for occurrence, _line in entry.occurrences
+            if occurrence.startswith(("model:", "model_terms:"))
+        }
+        reader = TranslationModuleReader(self.env.cr, modules=["sales_process_mgmt"])
+        found = {
+            (f"{kind}:{name}:{xmlid}", source)
+            for module, kind, name, xmlid, source, _value, _comments in reader
+            if module == "sales_process_mgmt" and kind in ("model", "model_terms")
+        }
+        self.assertIn(("model:crm.stage,name:sales_process_mgmt.stage_reception_demo", "Reception"), found)
+        self.assertEqual(sorted(found - in_pot), [], "run `make pot`")
