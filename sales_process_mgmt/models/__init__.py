@@ -24,3 +24,4 @@ from . import sales_process_training_matrix
 from . import sales_process_stage_gate_training
 from . import sales_process_responsibility
 from . import mail_activity
+from . import ir_module_module

@@ -93,9 +93,8 @@ class TestTranslations(TransactionCase):
         self._assert_records_read_in_chinese()
         self._assert_salesperson_sees_chinese()
 
-    def test_adding_zh_cn_in_the_settings_translates_the_records(self):
-        """The administrator adds zh_CN (Settings > Languages > Add) to a database whose records
-        have no Chinese yet: the wizard translates them all."""
+    def _strip_zh_cn(self):
+        """Remove the Chinese of every record zh_CN.po translates, as before zh_CN is added."""
         tables = {}
         for _model, field, xmlid, _kind, _msgstr in self._zh_cn_model_terms():
             record = self.env.ref(xmlid)
@@ -106,14 +105,35 @@ class TestTranslations(TransactionCase):
                 f'UPDATE "{table}" SET "{column}" = "{column}" - %s WHERE id = ANY(%s)', ["zh_CN", list(ids)]
             )
         self.env.invalidate_all()
-        self.assertEqual(
-            self.env.ref("sales_process_mgmt.stage_reception_demo").with_context(lang="zh_CN").name, "Reception"
-        )
+        reception = self.env.ref("sales_process_mgmt.stage_reception_demo").with_context(lang="zh_CN")
+        self.assertEqual(reception.name, "Reception")
 
+    def _add_zh_cn_in_the_settings(self):
         admin = self.env.ref("base.user_admin")
         zh_cn = self.env["res.lang"]._lang_get("zh_CN")
         wizard = self.env["base.language.install"].with_user(admin).create({"lang_ids": [Command.set(zh_cn.ids)]})
         wizard.lang_install()
+
+    def test_crm_terms_of_its_stock_stages_do_not_rename_the_seed_stages(self):
+        """The seed's stages took over crm's stock stages' external ids (crm.stage_lead1-3): crm's
+        zh_CN names them 新建, 已评估, 提案 (New, Qualified, Proposition). When crm's terms reach
+        them (crm's alone first, or in the same load as the addon's, where PostgreSQL picks which
+        of two terms one UPDATE writes), adding zh_CN still gives them the seed's names."""
+        self._strip_zh_cn()
+        self.env["ir.module.module"]._load_module_terms(["crm"], ["zh_CN"])
+        self.assertEqual(self.env.ref("crm.stage_lead1").with_context(lang="zh_CN").name, "新建")
+
+        self._add_zh_cn_in_the_settings()
+
+        stages = [self.env.ref(f"crm.stage_lead{i}").with_context(lang="zh_CN") for i in (1, 2, 3)]
+        self.assertEqual([s.name for s in stages], ["客户接待", "需求确认", "价格谈判"])
+        self._assert_records_read_in_chinese()
+
+    def test_adding_zh_cn_in_the_settings_translates_the_records(self):
+        """The administrator adds zh_CN (Settings > Languages > Add) to a database whose records
+        have no Chinese yet: the wizard translates them all."""
+        self._strip_zh_cn()
+        self._add_zh_cn_in_the_settings()
 
         self._assert_records_read_in_chinese()
         self._assert_salesperson_sees_chinese()
