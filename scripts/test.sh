@@ -51,6 +51,8 @@ check_log "$RUN_DIR/logs/uninstall.log"
 drop_db "${DB}_uninstall"
 
 say "Running the test suite"
+# A test that logs a WARNING or ERROR fails with the lines (conftest.py), so pytest's summary
+# line stays the last line and counts it.
 cd "$ROOT"
 python3 -m pytest sales_process_mgmt/tests tests \
     --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
