@@ -29,3 +29,4 @@ from . import sales_process_training_matrix
 from . import sales_process_condition_training
 from . import sales_process_responsibility
 from . import mail_activity
+from . import ir_module_module

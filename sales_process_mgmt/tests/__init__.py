@@ -18,3 +18,6 @@ from . import test_training_matrix
 from . import test_training_gate
 from . import test_training_tour
 from . import test_responsibility
+from . import test_translations
+from . import test_gate_messages_zh_cn
+from . import test_zh_cn_tour
