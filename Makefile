@@ -8,7 +8,7 @@ test:  ## install checks + the whole test suite (pytest-odoo, tours, static chec
 	scripts/test.sh
 
 check:  ## only the no-database checks
-	python3 -m pytest -p no:odoo -p no:cacheprovider tests
+	bash -c 'source scripts/lib.sh && "$$PYTHON" -m pytest -p no:odoo -p no:cacheprovider tests'
 
 lint:  ## ruff, ruff-format, pylint-odoo, XML checks (the pre-commit hooks)
 	scripts/lint.sh

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 DB="${SPM_TEST_DB:-spm_test}"
 DB_NODEMO="${DB}_nodemo"
 
-check_odoo
+ensure_odoo
 check_python_packages pytest pytest_odoo xlsxwriter openpyxl phonenumbers websocket polib
 check_postgres
 check_chromium
@@ -51,6 +51,6 @@ drop_db "${DB}_uninstall"
 
 say "Running the test suite"
 cd "$ROOT"
-python3 -m pytest sales_process_mgmt/tests tests \
+"$PYTHON" -m pytest sales_process_mgmt/tests tests \
     --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     -p no:cacheprovider "$@"
