@@ -95,6 +95,7 @@ virtual_env() {
 
 # 4. Odoo's requirements, then Odoo itself, editable (compat mode: a plain path
 #    entry, so that tools that read sys.path find the odoo package and its addons).
+#    Known quirks: setuptools<80 while building (pkg_resources), --use-pep517.
 odoo_requirements() {
     local key
     # some of Odoo's pinned sdists still import pkg_resources while they build
@@ -104,16 +105,19 @@ odoo_requirements() {
         done_already "Odoo's requirements.txt"
     else
         echo "   pip install -r $SRC/requirements.txt (about 60 packages; psycopg2 and python-ldap build from source)"
-        pip_install wheel "setuptools<80"
+        # a venv's own setuptools may be too old for Odoo's editable install
+        pip_install -U wheel "setuptools<80"
         pip_install -r "$SRC/requirements.txt"
         stamp odoo-requirements "$key"
     fi
     key="$(git -C "$SRC" rev-parse HEAD 2>/dev/null || echo none)"
-    if stamp_ok odoo "$key" && odoo_importable; then
+    if stamp_ok odoo "$key" && "$ODOO_VENV/bin/odoo" --version >/dev/null 2>&1; then
         done_already "Odoo $("$PYTHON" -c 'import odoo.release as r; print(r.version)') (editable)"
     else
         echo "   pip install -e $SRC"
-        pip_install --no-deps --no-build-isolation -e "$SRC" --config-settings editable_mode=compat
+        # --use-pep517: without it pip runs the legacy `setup.py develop`, whose
+        # odoo script resolves every distribution through pkg_resources at start
+        pip_install --no-deps --use-pep517 --no-build-isolation -e "$SRC" --config-settings editable_mode=compat
         stamp odoo "$key"
     fi
 }
