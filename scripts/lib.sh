@@ -52,6 +52,7 @@ check_odoo() {
 # fetches one into .odoo/ and it is used from then on. With the project's own Odoo,
 # bootstrap.sh runs every time: it only redoes what changed (requirements, packages).
 ensure_odoo() {
+    [ "${SPM_ODOO_READY:-}" = "$PYTHON" ] && return 0  # checked by the calling script
     if [ "$PYTHON" = "$ODOO_VENV/bin/python" ]; then
         "$ROOT/scripts/bootstrap.sh"
     elif [ "${CI:-}" != true ] && ! odoo_importable; then
@@ -60,6 +61,7 @@ ensure_odoo() {
         use_odoo_venv
     fi
     check_odoo
+    export SPM_ODOO_READY="$PYTHON"
 }
 
 check_python_packages() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: install checks (with and without demo data), then the whole
-# suite (ORM tests, browser tours, no-database checks) in one pytest run.
+# The test command: install checks (with and without demo data), the upgrade check
+# from the last release, then the whole suite (ORM tests, browser tours, no-database
+# checks) in one pytest run.
 source "$(dirname "$0")/lib.sh"
 
 DB="${SPM_TEST_DB:-spm_test}"
@@ -48,6 +49,8 @@ odoo shell -c "$ODOO_CONF" -d "${DB}_uninstall" --log-level=info --logfile="$RUN
     < "$ROOT/scripts/uninstall_check.py" || die "Uninstall lost CRM data or failed (see above)."
 check_log "$RUN_DIR/logs/uninstall.log"
 drop_db "${DB}_uninstall"
+
+"$ROOT/scripts/upgrade_check.sh"
 
 say "Running the test suite"
 cd "$ROOT"
