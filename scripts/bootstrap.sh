@@ -42,17 +42,24 @@ pip_install() {
 #    pinned sdists build against (psycopg2: libpq; python-ldap: ldap, sasl).
 system_packages() {
     local wanted=(git python3-venv python3-dev build-essential libpq-dev libldap2-dev libsasl2-dev
-        libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev wkhtmltopdf fonts-noto-cjk)
-    local missing=() pkg pg=postgresql-15 browser=chromium
+        libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev wkhtmltopdf fonts-noto-cjk
+        postgresql-15 postgresql-client-15 chromium)
+    local missing=() pkg
     command -v dpkg-query >/dev/null 2>&1 || { echo "   not a Debian/Ubuntu system: install PostgreSQL 15, Chromium, wkhtmltopdf, CJK fonts and the libpq/ldap/sasl headers yourself"; return 0; }
+    installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+    for pkg in "${wanted[@]}"; do installed "$pkg" || missing+=("$pkg"); done
+    if [ ${#missing[@]} = 0 ]; then done_already "${#wanted[@]} packages installed"; return 0; fi
     # Ubuntu ships another PostgreSQL (any 12+ works with Odoo 18) and chromium-browser
-    if ! apt-cache show postgresql-15 >/dev/null 2>&1 && ! pg_bindir >/dev/null; then pg=postgresql; fi
-    if ! apt-cache show chromium >/dev/null 2>&1 && apt-cache show chromium-browser >/dev/null 2>&1; then browser=chromium-browser; fi
-    [ "$pg" = postgresql-15 ] && wanted+=(postgresql-15 postgresql-client-15) || wanted+=(postgresql postgresql-client)
-    wanted+=("$browser")
-    for pkg in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-    done
+    if [[ " ${missing[*]} " = *" postgresql-15 "* ]] && ! apt-cache show postgresql-15 >/dev/null 2>&1; then
+        missing=("${missing[@]/postgresql-15/postgresql}")
+        missing=("${missing[@]/postgresql-client-15/postgresql-client}")
+    fi
+    if [[ " ${missing[*]} " = *" chromium "* ]] && ! apt-cache show chromium >/dev/null 2>&1; then
+        missing=("${missing[@]/chromium/chromium-browser}")
+    fi
+    local still=()
+    for pkg in "${missing[@]}"; do installed "$pkg" || still+=("$pkg"); done
+    missing=("${still[@]}")
     if [ ${#missing[@]} = 0 ]; then done_already "${#wanted[@]} packages installed"; return 0; fi
     if [ "$(id -u)" != 0 ]; then
         die "Missing system packages; install them with:
@@ -111,8 +118,8 @@ odoo_requirements() {
         stamp odoo-requirements "$key"
     fi
     key="$(git -C "$SRC" rev-parse HEAD 2>/dev/null || echo none)"
-    if stamp_ok odoo "$key" && "$ODOO_VENV/bin/odoo" --version >/dev/null 2>&1; then
-        done_already "Odoo $("$PYTHON" -c 'import odoo.release as r; print(r.version)') (editable)"
+    if stamp_ok odoo "$key" && [ -x "$ODOO_VENV/bin/odoo" ]; then
+        done_already "Odoo (editable, $SRC)"
     else
         echo "   pip install -e $SRC"
         # --use-pep517: without it pip runs the legacy `setup.py develop`, whose
@@ -139,5 +146,6 @@ step 3 "Virtual environment"; virtual_env
 use_odoo_venv
 step 4 "Odoo's requirements and Odoo itself"; odoo_requirements
 step 5 "The project's requirements"; project_requirements
-odoo_importable || die "Odoo is still not importable by $PYTHON after the set-up."
-say "Odoo $("$PYTHON" -c 'import odoo.release as r; print(r.version)') is ready in $ODOO_HOME"
+version="$("$PYTHON" -c 'import odoo.release as r; print(r.version)' 2>/dev/null)" \
+    || die "Odoo is still not importable by $PYTHON after the set-up."
+say "Odoo $version is ready in $ODOO_HOME"

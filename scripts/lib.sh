@@ -31,7 +31,8 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 pg_bindir() {
     local d
-    for d in "${PG_BINDIR:-}" /usr/lib/postgresql/15/bin; do
+    # PostgreSQL 15 first; else the newest installed (Ubuntu's own, any 12+ suits Odoo 18)
+    for d in "${PG_BINDIR:-}" /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
         [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
     done
     return 1
@@ -80,7 +81,8 @@ check_postgres() {
 }
 
 check_chromium() {
-    command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+        || command -v google-chrome >/dev/null 2>&1 \
         || die "Chromium is missing (needed by the browser tours): install it with 'apt-get install chromium'."
 }
 
