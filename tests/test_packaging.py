@@ -53,3 +53,15 @@ def test_last_release_and_migrations():
         assert _version(folder.name) <= current, (
             f"migrations/{folder.name} is newer than the manifest's version {MANIFEST['version']}: bump it"
         )
+
+
+def test_chinese_readme_has_the_same_sections_and_images():
+    """README.zh_CN.md translates README.md: one section per section, the same screenshots."""
+    english = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese = (ROOT / "README.zh_CN.md").read_text(encoding="utf-8")
+    for pattern in (r"^#{2,3} ", r"^```"):
+        assert len(re.findall(pattern, chinese, re.M)) == len(re.findall(pattern, english, re.M)), (
+            f"README.zh_CN.md and README.md differ in their {pattern!r} lines: translate the change"
+        )
+    images = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
+    assert images.findall(chinese) == images.findall(english)
