@@ -24,17 +24,17 @@ sha() { cat "$@" | sha256sum | cut -c1-16; }
 stamp_ok() { [ -f "$ODOO_VENV/.spm-$1" ] && [ "$(cat "$ODOO_VENV/.spm-$1")" = "$2" ]; }
 stamp() { echo "$2" > "$ODOO_VENV/.spm-$1"; }
 
-# pip, showing what it downloads and builds, one line each.
+# pip, showing what it downloads and builds, one line each (all of it in .odoo/pip.log).
 pip_install() {
     local rc
     set +o pipefail
     PIP_CONSTRAINT="$ODOO_HOME/constraints.txt" PIP_PROGRESS_BAR=off PIP_DISABLE_PIP_VERSION_CHECK=1 \
-        "$ODOO_VENV/bin/python" -m pip install "$@" 2>&1 \
+        "$ODOO_VENV/bin/python" -m pip install "$@" 2>&1 | tee -a "$ODOO_HOME/pip.log" \
         | grep --line-buffered -E '^(Collecting|  Downloading|Building wheel|  Building wheel for|Successfully|ERROR|error|  ×|Installing collected)' \
         | sed -u 's/^/   /'
     rc=${PIPESTATUS[0]}
     set -o pipefail
-    [ "$rc" = 0 ] || die "pip install $* failed (exit $rc); the lines above say which package."
+    [ "$rc" = 0 ] || die "pip install $* failed (exit $rc): the lines above say which package, $ODOO_HOME/pip.log why."
 }
 
 # 1. System packages: PostgreSQL, Chromium (tours), wkhtmltopdf (PDF reports), CJK
