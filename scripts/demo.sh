@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 DB="${SPM_DEMO_DB:-spm_demo}"
 PORT="${SPM_HTTP_PORT:-8069}"
 
-check_odoo
+ensure_odoo
 check_python_packages xlsxwriter
 check_postgres
 check_wkhtmltopdf

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The test command: install checks (with and without demo data), then the whole
-# suite (ORM tests, browser tours, no-database checks) in one pytest run.
+# The test command: install checks (with and without demo data), the upgrade check
+# from the last release, then the whole suite (ORM tests, browser tours, no-database
+# checks) in one pytest run.
 source "$(dirname "$0")/lib.sh"
 
 DB="${SPM_TEST_DB:-spm_test}"
 DB_NODEMO="${DB}_nodemo"
 
-check_odoo
+ensure_odoo
 check_python_packages pytest pytest_odoo xlsxwriter openpyxl phonenumbers websocket polib
 check_postgres
 check_chromium
@@ -50,10 +51,12 @@ odoo shell -c "$ODOO_CONF" -d "${DB}_uninstall" --log-level=info --logfile="$RUN
 check_log "$RUN_DIR/logs/uninstall.log"
 drop_db "${DB}_uninstall"
 
+"$ROOT/scripts/upgrade_check.sh"
+
 say "Running the test suite"
 # A test that logs a WARNING or ERROR fails with the lines (conftest.py), so pytest's summary
 # line stays the last line and counts it.
 cd "$ROOT"
-python3 -m pytest sales_process_mgmt/tests tests \
+"$PYTHON" -m pytest sales_process_mgmt/tests tests \
     --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     -p no:cacheprovider "$@"
