@@ -112,7 +112,12 @@ class CrmLead(models.Model):
         (record rules included); a partner without user is kept, as mail does. One
         access query per user, not per lead.
         """
-        users = self.env["res.users"].sudo().search([("partner_id", "in", list(partner_ids))])
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", list(partner_ids))])
+        )
         readable = {partner_id: set(self._ids) for partner_id in partner_ids}
         for partner_id in set(users.partner_id.ids):
             readable[partner_id] = set()
