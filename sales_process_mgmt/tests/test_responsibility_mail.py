@@ -138,6 +138,7 @@ class TestResponsibilityMail(SalesProcessCase):
                             act.date_deadline,
                             act.automated,
                             act.active,
+                            act.date_done,
                             act.res_name,
                             act.user_tz,
                             act.create_uid.id,
@@ -180,11 +181,19 @@ class TestResponsibilityMail(SalesProcessCase):
         "assigned to you" notifications (a user_notification message per activity
         assigned by someone else, left out of the comparison; a bulk move sends
         none); and the Informed who chose email notifications get an email through
-        the API, an inbox notification in bulk (here everyone uses the inbox).
+        the API, an inbox notification in bulk (here everyone uses the inbox); the
+        followers who subscribed by hand to the "Activities" subtype are notified of
+        the stage work done through the API only (it is not a default subtype).
         """
         informed_user = self.user_manager.copy({"login": "spm_mail_informed", "name": "SPM Informed"})
         informed_user.notification_type = "inbox"
-        self._row(role="responsible", assignee_kind="salesperson", note_template="Call {customer} about {lead}.")
+        kept_type = self.env["mail.activity.type"].create({"name": "SPM Kept", "keep_done": True})
+        self._row(
+            role="responsible",
+            assignee_kind="salesperson",
+            activity_type_id=kept_type.id,  # archived once done
+            note_template="Call {customer} about {lead}.",
+        )
         self._row(role="responsible", assignee_kind="team_leader", close_mode="cancel")
         self._row(role="accountable", assignee_kind="team_leader")
         self._row(role="consulted", assignee_kind="user", user_id=self.user_admin.id)
