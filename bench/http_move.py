@@ -15,6 +15,11 @@ nothing); their Responsible, Accountable, Consulted and Informed rows apply (the
 sales managers choose email notifications). In the crm database: crm's demo stages
 New <-> Qualified.
 
+``--leader-work`` adds, in the addon's database, a Responsible row "team leader" to both
+stages: every move then assigns an activity to Chen Jing (who chose email notifications),
+the case of mail's "assigned to you" email. A local SMTP sink (Python's ``smtpd``, on
+127.0.0.1) receives what the server sends, so that sending costs what it costs.
+
 The moves of both databases alternate, after a warm-up, so that the machine's drift
 weighs on both. Reported: client wall time per request (median, p95) and the ratio, and
 the SQL queries per request as the server counts them (Odoo's werkzeug log line carries
@@ -62,15 +67,18 @@ PROCESS_FIELDS = {"stage_state": {}, "days_in_stage": {}, "checklist_progress": 
 LOGIN = PASSWORD = "zhang.wei"
 
 
-def prepare(config, database, with_addon):
+def prepare(database, with_addon, leader_work=False):
     """Create the moved opportunity (and, without the addon, the salesperson); commit."""
-    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
     with Registry(database).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         if with_addon:
             user = env.ref("sales_process_mgmt.user_salesperson_zhang_demo")
             stages = [env.ref(f"sales_process_mgmt.stage_{name}_demo") for name in ("presentation", "negotiation")]
             team = env.ref("sales_process_mgmt.crm_team_east_demo")
+            if leader_work:
+                env["sales.process.responsibility"].create(
+                    [{"stage_id": stage.id, "role": "responsible", "assignee_kind": "team_leader"} for stage in stages]
+                )
         else:
             user = env["res.users"].search([("login", "=", LOGIN)]) or env["res.users"].create(
                 {
@@ -183,8 +191,25 @@ def main():
     parser.add_argument("--moves", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--log", default="/tmp/spm_http_bench.log")
+    parser.add_argument("--leader-work", action="store_true", help="moves also assign work to the team leader")
+    parser.add_argument("--smtp-port", type=int, default=2525)
     args = parser.parse_args()
-    data = {db: prepare(args.config, db, db == args.spm_db) for db in (args.crm_db, args.spm_db)}
+    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
+    data = {db: prepare(db, db == args.spm_db, args.leader_work) for db in (args.crm_db, args.spm_db)}
+    smtp = subprocess.Popen(  # a sink: accepts and drops every mail
+        [
+            sys.executable,
+            "-W",
+            "ignore",
+            "-m",
+            "smtpd",
+            "-n",
+            "-c",
+            "DebuggingServer",
+            f"127.0.0.1:{args.smtp_port}",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     Path(args.log).write_text("")
     server = subprocess.Popen(
         [
@@ -197,6 +222,8 @@ def main():
             "--max-cron-threads=0",
             f"--db-filter=^({re.escape(args.crm_db)}|{re.escape(args.spm_db)})$",
             "--log-level=info",
+            "--smtp=127.0.0.1",
+            f"--smtp-port={args.smtp_port}",
             f"--logfile={args.log}",
         ]
     )
@@ -207,6 +234,8 @@ def main():
                 requests.get(f"{url}/web/login", timeout=5)
                 break
             except requests.ConnectionError:
+                if server.poll() is not None:
+                    raise RuntimeError(f"the Odoo server stopped (exit code {server.returncode})") from None
                 time.sleep(1)
         clients = {
             args.crm_db: Client(url, args.crm_db, data[args.crm_db], CARD_FIELDS),
@@ -221,6 +250,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=60)
+        smtp.terminate()
+        smtp.wait(timeout=10)
     figures = {}
     for db, client in clients.items():
         logged = queries_per_request(args.log, db)[args.warmup :]
