@@ -103,7 +103,7 @@ class CrmLead(models.Model):
     def _sales_process_trigger_mail_queue(self, users):
         """Wake the mail queue if one of ``users`` gets its notifications by email."""
         if any(user.notification_type == "email" for user in users.sudo()):
-            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _sales_process_group_by_readers(self, partner_ids):
         """{frozenset(partner ids): leads of ``self``}: who of ``partner_ids`` can read which lead.
