@@ -1,5 +1,6 @@
 from . import test_foundation
 from . import test_stage_standard
+from . import test_stage_standard_import
 from . import test_stage_gates
 from . import test_stage_history
 from . import test_stage_security
