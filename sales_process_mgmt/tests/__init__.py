@@ -18,3 +18,4 @@ from . import test_training_matrix
 from . import test_training_gate
 from . import test_training_tour
 from . import test_responsibility
+from . import test_evaluation_kpi
