@@ -57,6 +57,35 @@ class SalesProcessKpiTarget(models.Model):
         for target in self:
             target.date_end = target.date_start and period_end(target.period_type, target.date_start)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Checked before the INSERT, whose unique constraint would otherwise answer first
+        # (untranslated); the constraint still guards concurrent saves.
+        keys = set()
+        for vals in vals_list:
+            key = self._target_key(vals)
+            if key in keys or self.search_count(self._target_domain(key), limit=1):
+                kpi = self.env["sales.process.kpi"].browse(vals.get("kpi_id"))
+                raise ValidationError(
+                    _("Target %(target)s: there is already a target for this KPI, scope and period.",
+                      target=f"{kpi.name} ({vals.get('date_start')})")
+                )
+            keys.add(key)
+        return super().create(vals_list)
+
+    def _target_key(self, vals):
+        return (
+            vals.get("kpi_id"), vals.get("scope", "team"), vals.get("company_id", self.env.company.id),
+            vals.get("team_id") or False, vals.get("user_id") or False, vals.get("period_type", "month"),
+            str(vals.get("date_start")),
+        )
+
+    @staticmethod
+    def _target_domain(key):
+        kpi, scope, company, team, user, period_type, date_start = key
+        return [("kpi_id", "=", kpi), ("scope", "=", scope), ("company_id", "=", company), ("team_id", "=", team),
+                ("user_id", "=", user), ("period_type", "=", period_type), ("date_start", "=", date_start)]
+
     @api.constrains("scope", "team_id", "user_id", "period_type", "date_start", "kpi_id", "company_id")
     def _check_target(self):
         for target in self:

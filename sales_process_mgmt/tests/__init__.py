@@ -19,3 +19,4 @@ from . import test_training_gate
 from . import test_training_tour
 from . import test_responsibility
 from . import test_evaluation_kpi
+from . import test_evaluation_scorecard
