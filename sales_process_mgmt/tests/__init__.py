@@ -20,3 +20,4 @@ from . import test_training_tour
 from . import test_responsibility
 from . import test_evaluation_kpi
 from . import test_evaluation_scorecard
+from . import test_evaluation_rating
