@@ -21,3 +21,4 @@ from . import test_responsibility
 from . import test_evaluation_kpi
 from . import test_evaluation_scorecard
 from . import test_evaluation_rating
+from . import test_evaluation_tour
