@@ -1,14 +1,21 @@
 # The project's two commands and their helpers. See README.md.
-.PHONY: demo test check bench lint pot screenshots clean
+.PHONY: demo test check upgrade-check wheel-check bench lint pot screenshots clean
 
+# Both set Odoo 18.0 up in .odoo/ first when it is not importable (scripts/bootstrap.sh).
 demo:  ## serve the demo database at http://localhost:8069 (FRESH=1 recreates it)
 	SPM_FRESH=$(FRESH) scripts/demo.sh
 
-test:  ## install checks + the whole test suite (pytest-odoo, tours, static checks)
+test:  ## install checks, upgrade check + the whole test suite (pytest-odoo, tours, static checks)
 	scripts/test.sh
 
+upgrade-check:  ## install the last release (.ci/last_release), add records, upgrade to the working tree
+	scripts/upgrade_check.sh
+
+wheel-check:  ## build the addon's wheel, install it in a fresh venv and the addon from there (CI runs it)
+	scripts/wheel_check.sh
+
 check:  ## only the no-database checks
-	python3 -m pytest -p no:odoo -p no:cacheprovider tests
+	bash -c 'source scripts/lib.sh && "$$PYTHON" -m pytest -p no:odoo -p no:cacheprovider tests'
 
 lint:  ## ruff, ruff-format, pylint-odoo, XML checks (the pre-commit hooks)
 	scripts/lint.sh

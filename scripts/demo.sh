@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 DB="${SPM_DEMO_DB:-spm_demo}"
 PORT="${SPM_HTTP_PORT:-8069}"
 
-check_odoo
+ensure_odoo
 check_python_packages xlsxwriter
 check_postgres
 check_wkhtmltopdf
@@ -21,8 +21,9 @@ else
     say "Creating $DB with demo data (en_US and zh_CN)"
     odoo -c "$ODOO_CONF" -d "$DB" -i sales_process_mgmt \
         --stop-after-init --log-level=warn
-    # zh_CN after the install: at database creation it would replace en_US instead.
-    odoo -c "$ODOO_CONF" -d "$DB" --load-language=zh_CN --stop-after-init --log-level=warn
+    # zh_CN after the install, as users add it (Settings > Languages > Add): at database
+    # creation it would replace en_US instead; see scripts/load_language.py
+    odoo shell -c "$ODOO_CONF" -d "$DB" --log-level=warn < "$ROOT/scripts/load_language.py"
     # two of the demo salespeople work in Chinese
     psql -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$DB_USER" -d "$DB" -qc "UPDATE res_partner SET lang = 'zh_CN'
         WHERE id IN (SELECT partner_id FROM res_users WHERE login IN ('zhang.wei', 'li.na'))"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 DB="spm_i18n"
-check_odoo
+ensure_odoo
 check_postgres
 pg_start
 write_odoo_conf "${SPM_HTTP_PORT:-8069}"

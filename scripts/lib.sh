@@ -10,6 +10,20 @@ PG_SOCKET_DIR="$PG_DIR/socket"
 PG_PORT="${SPM_PG_PORT:-55432}"
 DB_USER="odoo"
 ODOO_CONF="$RUN_DIR/odoo.conf"
+# Odoo fetched by scripts/bootstrap.sh (git-ignored): .odoo/src (checkout), .odoo/venv.
+ODOO_HOME="${SPM_ODOO_HOME:-$ROOT/.odoo}"
+ODOO_VENV="$ODOO_HOME/venv"
+
+use_odoo_venv() {
+    export VIRTUAL_ENV="$ODOO_VENV" PATH="$ODOO_VENV/bin:$PATH"
+    PYTHON="$ODOO_VENV/bin/python"
+}
+
+# Once bootstrapped, the project's own Odoo is used (unless PYTHON names another
+# interpreter); CI keeps the Odoo it installed.
+if [ -z "${PYTHON:-}" ] && [ "${CI:-}" != true ] && [ -x "$ODOO_VENV/bin/python" ]; then
+    use_odoo_venv
+fi
 PYTHON="${PYTHON:-python3}"
 
 say() { printf '== %s\n' "$*"; }
@@ -17,7 +31,8 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 pg_bindir() {
     local d
-    for d in "${PG_BINDIR:-}" /usr/lib/postgresql/15/bin; do
+    # PostgreSQL 15 first; else the newest installed (Ubuntu's own, any 12+ suits Odoo 18)
+    for d in "${PG_BINDIR:-}" /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
         [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
     done
     return 1
@@ -32,6 +47,22 @@ check_odoo() {
 (git clone -b 18.0 --depth 1 https://github.com/odoo/odoo), then run \
 'pip install -r odoo/requirements.txt && pip install -e ./odoo' and retry."
     command -v odoo >/dev/null 2>&1 || die "The 'odoo' command is missing: install Odoo 18.0 with pip (pip install -e <odoo checkout>)."
+}
+
+# An importable Odoo 18 is used as it is; otherwise (not on CI) scripts/bootstrap.sh
+# fetches one into .odoo/ and it is used from then on. With the project's own Odoo,
+# bootstrap.sh runs every time: it only redoes what changed (requirements, packages).
+ensure_odoo() {
+    [ "${SPM_ODOO_READY:-}" = "$PYTHON" ] && return 0  # checked by the calling script
+    if [ "$PYTHON" = "$ODOO_VENV/bin/python" ]; then
+        "$ROOT/scripts/bootstrap.sh"
+    elif [ "${CI:-}" != true ] && ! odoo_importable; then
+        say "Odoo 18.0 is not importable by $PYTHON: setting it up in $ODOO_HOME"
+        "$ROOT/scripts/bootstrap.sh"
+        use_odoo_venv
+    fi
+    check_odoo
+    export SPM_ODOO_READY="$PYTHON"
 }
 
 check_python_packages() {
@@ -50,7 +81,8 @@ check_postgres() {
 }
 
 check_chromium() {
-    command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+        || command -v google-chrome >/dev/null 2>&1 \
         || die "Chromium is missing (needed by the browser tours): install it with 'apt-get install chromium'."
 }
 
@@ -118,15 +150,21 @@ db_exists() {
 }
 
 # Odoo's own addons folders: odoo/addons inside the package, and the
-# top-level addons/ folder of a source checkout when there is one.
+# top-level addons/ folder of a source checkout when there is one; then the
+# site-packages' odoo/addons where pip puts addon wheels (OCA's odoo-addon-*),
+# which an editable Odoo does not look into by itself.
 odoo_addons_path() {
     "$PYTHON" - <<'PY'
-import os, odoo
+import os, sysconfig, odoo
 pkg = os.path.dirname(os.path.abspath(odoo.__file__))
 paths = [os.path.join(pkg, "addons")]
 checkout = os.path.join(os.path.dirname(pkg), "addons")
 if os.path.isdir(os.path.join(checkout, "crm")):
     paths.insert(0, checkout)
+for key in ("purelib", "platlib"):
+    wheels = os.path.join(sysconfig.get_paths()[key], "odoo", "addons")
+    if os.path.isdir(wheels) and all(not os.path.samefile(wheels, p) for p in paths):
+        paths.append(wheels)
 print(",".join(paths))
 PY
 }

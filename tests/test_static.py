@@ -79,3 +79,15 @@ def test_zh_cn_placeholders_match():
     for entry in po:
         if entry.msgstr:
             assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), entry.msgid
+
+
+# CJK ideographs and punctuation, full-width forms
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_pot_msgids_are_english():
+    """English is the source language: Chinese belongs in zh_CN.po's msgstr, never in a msgid
+    (English users would see it)."""
+    pot = polib.pofile(str(ADDON / "i18n" / "sales_process_mgmt.pot"))
+    chinese = [entry.msgid for entry in pot if CJK.search(entry.msgid)]
+    assert not chinese, f"msgids with Chinese: {chinese}"

@@ -29,6 +29,7 @@ from . import sales_process_training_matrix
 from . import sales_process_condition_training
 from . import sales_process_responsibility
 from . import mail_activity
+from . import ir_module_module
 from . import rating_rating
 from . import crm_lead_rating
 from . import sales_process_kpi

@@ -9,13 +9,13 @@ TIME_LIMIT_FIELDS = {"has_time_limit", "max_days", "warning_percent", "time_basi
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
-    objective = fields.Text(translate=True, help="What the stage must achieve (流程目标).")
-    work_standard = fields.Html(translate=True, help="How the work of this stage is done (工作标准).")
+    objective = fields.Text(translate=True, help="What the stage must achieve.")
+    work_standard = fields.Html(translate=True, help="How the work of this stage is done.")
     checklist_item_ids = fields.One2many("sales.process.checklist.item", "stage_id", string="Checklist")
     gate_ids = fields.One2many("sales.process.stage.gate", "stage_id", string="Exit Criteria")
     gate_count = fields.Integer(compute="_compute_gate_count")
     has_time_limit = fields.Boolean(string="Time Limit")
-    max_days = fields.Float(string="Maximum Days", help="Maximum time a lead may stay in this stage (流程时间).")
+    max_days = fields.Float(string="Maximum Days", help="Maximum time a lead may stay in this stage.")
     warning_percent = fields.Integer(
         string="Warning at (%)", default=80, help="Share of the maximum time after which the lead is near its limit."
     )
@@ -27,7 +27,7 @@ class CrmStage(models.Model):
     )
     responsibility_ids = fields.One2many("sales.process.responsibility", "stage_id", string="Responsibilities")
     responsible_user_id = fields.Many2one(
-        "res.users", string="Stage Owner", help="Person responsible for the standard of this stage (责任人)."
+        "res.users", string="Stage Owner", help="Person responsible for the standard of this stage."
     )
 
     @api.depends("gate_ids")

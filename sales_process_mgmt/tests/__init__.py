@@ -18,6 +18,9 @@ from . import test_training_matrix
 from . import test_training_gate
 from . import test_training_tour
 from . import test_responsibility
+from . import test_translations
+from . import test_gate_messages_zh_cn
+from . import test_zh_cn_tour
 from . import test_evaluation_kpi
 from . import test_evaluation_scorecard
 from . import test_evaluation_rating

@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -33,6 +34,7 @@ class TestInsightTour(HttpCase):
             }
         )
 
+    @mute_logger("odoo.http")  # the blocked move: the server logs the UserError it returns
     def test_insight_tour(self):
         """Blocked first; once a confirmed need, a decision maker and the budget are recorded
         the opportunity passes the Needs Confirmation gates."""

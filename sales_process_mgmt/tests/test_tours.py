@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -20,6 +21,7 @@ class TestSalesProcessTours(HttpCase):
         """A salesperson opens CRM > Sales Process > Process Pipeline and sees the seed's stages."""
         self.start_tour("/odoo", "sales_process_pipeline_tour", login="spm_tour_salesman")
 
+    @mute_logger("odoo.http")  # the blocked move: the server logs the UserError it returns
     def test_stage_standard_tours(self):
         """Admin configures a standard; a salesperson is blocked, completes the checklist, moves on."""
         stage_a = self.env["crm.stage"].create({"name": "SPM Tour A", "sequence": -2})
