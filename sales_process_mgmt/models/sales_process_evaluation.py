@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from .sales_process_kpi import KpiScope
 from .sales_process_kpi_target import PERIOD_MONTHS, PERIOD_TYPES, is_period_start, period_end
@@ -121,8 +122,7 @@ class SalesProcessEvaluation(models.Model):
                 )
             if not evaluation.kpi_ids:
                 raise UserError(_("Scorecard %(name)s has no KPI to compute.", name=evaluation.name))
-        for evaluation in self:
-            evaluation._compute_scorecard()
+        self._compute_scorecard()
         return True
 
     def action_done(self):
@@ -157,39 +157,69 @@ class SalesProcessEvaluation(models.Model):
         users = self.user_ids or self.team_ids.member_ids
         return [("team_id", self.team_ids), ("user_id", users)]
 
-    def _compute_scorecard(self):
-        """Write every line and score of the scorecard in a bounded number of queries.
-
-        Per KPI: one computation per kind of member (teams, salespeople) and period
-        (this one, the previous one); then one search for the targets.
-        """
+    def _get_periods(self):
+        """(this period, the previous one) as (first day, last day) pairs."""
         self.ensure_one()
         months = PERIOD_MONTHS[self.period_type]
-        prev_start = self.date_start - relativedelta(months=months)
-        prev_end = self.date_start - relativedelta(days=1)
+        previous = self.date_start - relativedelta(months=months)
+        return (self.date_start, self.date_end), (previous, self.date_start - relativedelta(days=1))
+
+    def _compute_scorecard(self):
+        """Write every line and score of the scorecards ``self`` in a bounded number of queries.
+
+        The scorecards of a company share their computation: per KPI, one computation per
+        kind of member (teams, salespeople) over every period the scorecards need (their
+        own and the previous ones), whatever the number of scorecards, members and leads;
+        then one search for the targets, one insert of the lines and one of the scores.
+        """
+        Line = self.env["sales.process.evaluation.line"].sudo()
+        Score = self.env["sales.process.evaluation.score"].sudo()
+        self.sudo().line_ids.unlink()
+        self.sudo().score_ids.unlink()
+        line_vals = []
+        for company, evaluations in self.grouped("company_id").items():
+            periods = sorted({period for evaluation in evaluations for period in evaluation._get_periods()})
+            index = {period: i for i, period in enumerate(periods)}
+            members = {field: self.env[model] for field, model in (("team_id", "crm.team"), ("user_id", "res.users"))}
+            for evaluation in evaluations:
+                for field, records in evaluation._get_members():
+                    members[field] |= records
+            values = {}
+            for kpi in evaluations.kpi_ids.kpi_id.sudo():
+                for field, records in members.items():
+                    if records:
+                        scope = KpiScope(field, records.ids, company.id)
+                        values[(kpi.id, field)] = kpi._compute_periods(periods, scope)
+            targets = evaluations._get_targets()
+            for evaluation in evaluations:
+                current, previous = (index[period] for period in evaluation._get_periods())
+                line_vals += evaluation._prepare_line_vals(values, targets, current, previous)
+        lines = Line.create(line_vals)
+        Score.create(self._prepare_score_vals(lines))
+        self.write({"state": "computed", "date_computed": fields.Datetime.now()})
+
+    def _prepare_line_vals(self, values, targets, current, previous):
+        """Values of the lines of scorecard ``self`` from the computed ``values`` {(kpi, field): {(period, member): value}}."""
+        self.ensure_one()
         total_weight = sum(self.kpi_ids.mapped("weight"))
         members = [(field, records) for field, records in self._get_members() if records]
-        kpis = self.kpi_ids.kpi_id.sudo()
-        targets = self._get_targets(kpis)
         user_teams = self._get_user_teams(dict(members).get("user_id", self.env["res.users"]))
-        line_vals = []
+        vals_list = []
         for evaluation_kpi in self.kpi_ids:
             kpi = evaluation_kpi.kpi_id.sudo()
             weight = 100.0 * evaluation_kpi.weight / total_weight if total_weight else 0.0
+            default_target = kpi.default_target or (
+                kpi.stage_id.max_days
+                if kpi.kind in ("stage_time_avg", "stage_time_median") and kpi.stage_id.has_time_limit
+                else None
+            ) or None
             for field, records in members:
-                scope = KpiScope(field, records.ids, self.company_id.id)
-                actuals = kpi._compute_values(self.date_start, self.date_end, scope)
-                previous = kpi._compute_values(prev_start, prev_end, scope)
+                computed = values.get((kpi.id, field), {})
                 for member in records:
-                    actual, before = actuals.get(member.id), previous.get(member.id)
-                    target = targets.get((kpi.id, field, member.id))
-                    if target is None:
-                        target = kpi.default_target or (
-                            kpi.stage_id.max_days if kpi.kind in ("stage_time_avg", "stage_time_median")
-                            and kpi.stage_id.has_time_limit else None
-                        ) or None
+                    actual, before = computed.get((current, member.id)), computed.get((previous, member.id))
+                    target = targets.get((self.id, kpi.id, field, member.id), default_target)
                     achievement = self._achievement(kpi.direction, actual, target)
-                    line_vals.append({
+                    vals_list.append({
                         "evaluation_id": self.id,
                         "kpi_id": kpi.id,
                         "user_id": member.id if field == "user_id" else False,
@@ -201,28 +231,29 @@ class SalesProcessEvaluation(models.Model):
                         "achievement": achievement or 0.0,
                         "has_achievement": achievement is not None,
                         "weight": weight,
-                        "weighted_score": (min(achievement, ACHIEVEMENT_CAP) * weight / 100) if achievement is not None else 0.0,
+                        "weighted_score": min(achievement, ACHIEVEMENT_CAP) * weight / 100 if achievement is not None else 0.0,
                         "previous_actual": before or 0.0,
                         "has_previous": before is not None,
                         "trend": self._trend(kpi.direction, actual, before),
                     })
-        Line = self.env["sales.process.evaluation.line"].sudo()
-        self.sudo().line_ids.unlink()
-        self.sudo().score_ids.unlink()
-        lines = Line.create(line_vals)
-        self._write_scores(lines)
-        self.write({"state": "computed", "date_computed": fields.Datetime.now()})
+        return vals_list
 
-    def _get_targets(self, kpis):
-        """{(kpi_id, scope field, member_id): value} of the scorecard's period and company."""
-        targets = self.env["sales.process.kpi.target"].sudo().search([
-            ("kpi_id", "in", kpis.ids), ("period_type", "=", self.period_type), ("date_start", "=", self.date_start),
-            ("company_id", "=", self.company_id.id), ("scope", "in", ("team", "user")),
+    def _get_targets(self):
+        """{(scorecard_id, kpi_id, scope field, member_id): value} of the scorecards' periods and companies."""
+        domain = [("scope", "in", ("team", "user")), ("kpi_id", "in", self.kpi_ids.kpi_id.ids)]
+        domain += expression.OR([
+            [("period_type", "=", e.period_type), ("date_start", "=", e.date_start), ("company_id", "=", e.company_id.id)]
+            for e in self
         ])
-        return {
-            (t.kpi_id.id, "user_id" if t.scope == "user" else "team_id", (t.user_id or t.team_id).id): t.value
-            for t in targets
-        }
+        targets = self.env["sales.process.kpi.target"].sudo().search(domain)
+        result = {}
+        for evaluation in self:
+            for t in targets:
+                if (t.period_type, t.date_start, t.company_id) == (evaluation.period_type, evaluation.date_start,
+                                                                   evaluation.company_id):
+                    field = "user_id" if t.scope == "user" else "team_id"
+                    result[(evaluation.id, t.kpi_id.id, field, (t.user_id or t.team_id).id)] = t.value
+        return result
 
     def _get_user_teams(self, users):
         """{user_id: team}: the scorecard's team the salesperson belongs to, else their own team."""
@@ -252,31 +283,31 @@ class SalesProcessEvaluation(models.Model):
         better = actual > before if direction == "higher" else actual < before
         return "improved" if better else "declined"
 
-    def _write_scores(self, lines):
-        """Each member's total: the weighted average of its achievements (capped), and its band."""
-        totals = defaultdict(lambda: [0.0, 0.0])
+    def _prepare_score_vals(self, lines):
+        """Each member's total per scorecard: the weighted average of its achievements (capped), and its band."""
+        totals = defaultdict(lambda: [0.0, 0.0, False])
         for line in lines:
-            key = (line.member_type, line.user_id.id if line.member_type == "user" else line.team_id.id)
+            member = line.user_id if line.member_type == "user" else line.team_id
+            total = totals[(line.evaluation_id, line.member_type, member.id)]
+            total[2] = line.team_id.id
             if line.has_achievement:
-                totals[key][0] += line.weighted_score
-                totals[key][1] += line.weight
-            else:
-                totals[key]  # noqa: B018 the member gets a score record without a score
-        bands = self.env["sales.process.rating.band"].sudo()._get_bands(self.company_id)
-        vals = []
-        for (member_type, member_id), (score, weight) in totals.items():
+                total[0] += line.weighted_score
+                total[1] += line.weight
+        bands = {company: self.env["sales.process.rating.band"].sudo()._get_bands(company)
+                 for company in self.company_id}
+        vals_list = []
+        for (evaluation, member_type, member_id), (score, weight, team_id) in totals.items():
             total = 100.0 * score / weight if weight else None
-            vals.append({
-                "evaluation_id": self.id,
+            vals_list.append({
+                "evaluation_id": evaluation.id,
                 "member_type": member_type,
                 "user_id": member_id if member_type == "user" else False,
-                "team_id": member_id if member_type == "team" else lines.filtered(
-                    lambda ln, m=member_id: ln.user_id.id == m)[:1].team_id.id,
+                "team_id": team_id,
                 "score": total or 0.0,
                 "has_score": total is not None,
-                "band_id": bands._band_for(total).id,
+                "band_id": bands[evaluation.company_id]._band_for(total).id,
             })
-        self.env["sales.process.evaluation.score"].sudo().create(vals)
+        return vals_list
 
     # ------------------------------------------------------------------
     # Cron
@@ -292,6 +323,7 @@ class SalesProcessEvaluation(models.Model):
         teams = self.env["crm.team"].search([("member_ids", "!=", False)])
         existing = self.search([("auto_team_id", "in", teams.ids), ("period_type", "=", "month"),
                                 ("date_start", "=", date_start)]).auto_team_id
+        created = self.browse()
         for team in teams - existing:
             company = team.company_id or self.env.ref("base.main_company")
             kpis = self.env["sales.process.kpi"].search(
@@ -299,7 +331,7 @@ class SalesProcessEvaluation(models.Model):
             )
             if not kpis:
                 continue
-            evaluation = self.create({
+            created |= self.create({
                 "name": _("%(team)s %(month)s", team=team.name, month=date_start.strftime("%Y-%m")),
                 "company_id": company.id,
                 "period_type": "month",
@@ -308,4 +340,5 @@ class SalesProcessEvaluation(models.Model):
                 "auto_team_id": team.id,
                 "kpi_ids": [(0, 0, {"kpi_id": kpi.id, "weight": kpi.default_weight}) for kpi in kpis],
             })
-            evaluation._compute_scorecard()
+        if created:
+            created._compute_scorecard()

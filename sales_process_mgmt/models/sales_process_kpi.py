@@ -164,22 +164,41 @@ class SalesProcessKpi(models.Model):
     # ------------------------------------------------------------------
 
     def _compute_values(self, period_start, period_end, scope):
-        """{member_id: value or None} of this KPI for every member of ``scope``."""
+        """{member_id: value or None} of this KPI for every member of ``scope`` over one period."""
+        values = self._compute_periods([(period_start, period_end)], scope)
+        return {member_id: values.get((0, member_id)) for member_id in scope.ids}
+
+    def _compute_periods(self, periods, scope):
+        """{(period index, member_id): value} of this KPI over ``periods`` [(first day, last day)].
+
+        Each kind ``k`` has ``_compute_k(periods, scope)``: a bounded number of set queries
+        whatever the number of periods, members and rows (the periods are joined as a
+        VALUES list), so that a year of monthly scorecards costs the queries of one.
+        Missing keys (or None) mean no data.
+        """
         self.ensure_one()
-        if not scope.ids:
+        if not scope.ids or not periods:
             return {}
         self.env.flush_all()
-        values = getattr(self, f"_compute_{self.kind}")(period_start, period_end, scope)
-        return {member_id: values.get(member_id) for member_id in scope.ids}
+        return getattr(self, f"_compute_{self.kind}")(periods, scope)
+
+    @staticmethod
+    def _periods(periods):
+        """``(VALUES (index, start, end), ...) AS p(idx, ps, pe)``: the periods as datetimes [ps, pe)."""
+        rows = [SQL("(%s, %s::timestamp, %s::timestamp)", index, *period_bounds(*period))
+                for index, period in enumerate(periods)]
+        return SQL("(VALUES %s) AS p(idx, ps, pe)", SQL(", ").join(rows))
 
     def _query(self, query):
+        """Rows (period, member, value) → {(period, member): value}."""
         self.env.cr.execute(query)
-        return {row[0]: (float(row[1]) if row[1] is not None else None) for row in self.env.cr.fetchall()}
+        return {(idx, member): (float(value) if value is not None else None)
+                for idx, member, value in self.env.cr.fetchall()}
 
     def _ratio_query(self, query):
-        """Rows (member, numerator, denominator) → {member: 100 × num / den}; no denominator: no data."""
+        """Rows (period, member, numerator, denominator) → {(period, member): 100 × num / den}; no denominator: no data."""
         self.env.cr.execute(query)
-        return {member: 100.0 * num / den for member, num, den in self.env.cr.fetchall() if den}
+        return {(idx, member): 100.0 * num / den for idx, member, num, den in self.env.cr.fetchall() if den}
 
     @staticmethod
     def _members(alias, scope):
@@ -188,234 +207,241 @@ class SalesProcessKpi(models.Model):
             "%s.company_id = %s AND %s = ANY(%s)", SQL.identifier(alias), scope.company_id, column, list(scope.ids)
         )
 
-    def _won_leads_query(self, period_start, period_end, scope, select):
-        start, end = period_bounds(period_start, period_end)
+    def _won_leads_query(self, periods, scope, select):
         member, where = self._members("l", scope)
         return SQL(
             """
-            SELECT %(member)s, %(select)s
-              FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+            SELECT p.idx, %(member)s, %(select)s
+              FROM crm_lead l
+              JOIN crm_stage s ON s.id = l.stage_id
+              JOIN %(periods)s ON l.date_closed >= p.ps AND l.date_closed < p.pe
              WHERE %(where)s AND l.type = 'opportunity' AND l.active AND s.is_won
-               AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-          GROUP BY 1
+          GROUP BY 1, 2
             """,
-            member=member, select=select, where=where, start=start, end=end,
+            member=member, select=select, where=where, periods=self._periods(periods),
         )
 
-    def _compute_won_revenue(self, period_start, period_end, scope):
-        return self._query(self._won_leads_query(period_start, period_end, scope, SQL("SUM(l.expected_revenue)")))
+    def _compute_won_revenue(self, periods, scope):
+        return self._query(self._won_leads_query(periods, scope, SQL("SUM(l.expected_revenue)")))
 
-    def _compute_won_count(self, period_start, period_end, scope):
-        return self._query(self._won_leads_query(period_start, period_end, scope, SQL("COUNT(*)")))
+    def _compute_won_count(self, periods, scope):
+        return self._query(self._won_leads_query(periods, scope, SQL("COUNT(*)")))
 
-    def _compute_cycle_avg(self, period_start, period_end, scope):
+    def _compute_cycle_avg(self, periods, scope):
         days = SQL("AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)")
-        return self._query(self._won_leads_query(period_start, period_end, scope, days))
+        return self._query(self._won_leads_query(periods, scope, days))
 
-    def _compute_cycle_median(self, period_start, period_end, scope):
+    def _compute_cycle_median(self, periods, scope):
         days = SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)")
-        return self._query(self._won_leads_query(period_start, period_end, scope, days))
+        return self._query(self._won_leads_query(periods, scope, days))
 
-    def _compute_new_count(self, period_start, period_end, scope):
-        start, end = period_bounds(period_start, period_end)
+    def _compute_new_count(self, periods, scope):
         member, where = self._members("l", scope)
         return self._query(SQL(
             """
-            SELECT %s, COUNT(*) FROM crm_lead l
-             WHERE %s AND l.type = 'opportunity' AND l.create_date >= %s AND l.create_date < %s
-          GROUP BY 1
+            SELECT p.idx, %s, COUNT(*)
+              FROM crm_lead l JOIN %s ON l.create_date >= p.ps AND l.create_date < p.pe
+             WHERE %s AND l.type = 'opportunity'
+          GROUP BY 1, 2
             """,
-            member, where, start, end,
+            member, self._periods(periods), where,
         ))
 
-    def _compute_win_rate(self, period_start, period_end, scope):
-        start, end = period_bounds(period_start, period_end)
+    def _compute_win_rate(self, periods, scope):
         member, where = self._members("l", scope)
         return self._ratio_query(SQL(
             """
-            SELECT %(member)s,
+            SELECT p.idx, %(member)s,
                    COUNT(*) FILTER (WHERE l.active AND s.is_won),
                    COUNT(*) FILTER (WHERE (l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
-              FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id
-             WHERE %(where)s AND l.type = 'opportunity' AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-          GROUP BY 1
+              FROM crm_lead l
+         LEFT JOIN crm_stage s ON s.id = l.stage_id
+              JOIN %(periods)s ON l.date_closed >= p.ps AND l.date_closed < p.pe
+             WHERE %(where)s AND l.type = 'opportunity'
+          GROUP BY 1, 2
             """,
-            member=member, where=where, start=start, end=end,
+            member=member, where=where, periods=self._periods(periods),
         ))
 
-    def _compute_lost_count(self, period_start, period_end, scope):
-        start, end = period_bounds(period_start, period_end)
+    def _compute_lost_count(self, periods, scope):
         member, where = self._members("l", scope)
         reason = SQL("l.lost_reason_id = %s", self.lost_reason_id.id) if self.lost_reason_id else SQL("TRUE")
         return self._query(SQL(
             """
-            SELECT %s, COUNT(*) FROM crm_lead l
+            SELECT p.idx, %s, COUNT(*)
+              FROM crm_lead l JOIN %s ON l.date_closed >= p.ps AND l.date_closed < p.pe
              WHERE %s AND l.type = 'opportunity' AND NOT l.active AND l.probability = 0 AND %s
-               AND l.date_closed >= %s AND l.date_closed < %s
-          GROUP BY 1
+          GROUP BY 1, 2
             """,
-            member, where, reason, start, end,
+            member, self._periods(periods), where, reason,
         ))
 
-    def _visits_query(self, period_start, period_end, scope, select, extra=None):
-        """Closed visits (of the KPI's stage, if any) that ended in the period, grouped by member."""
-        start, end = period_bounds(period_start, period_end)
+    def _visits_query(self, periods, scope, select, extra=None):
+        """Closed visits (of the KPI's stage, if any) that ended in each period, grouped by member."""
         member, where = self._members("h", scope)
         stage = SQL("h.stage_id = %s", self.stage_id.id) if self.stage_id else SQL("TRUE")
         return SQL(
             """
-            SELECT %(member)s, %(select)s
+            SELECT p.idx, %(member)s, %(select)s
               FROM sales_process_stage_history h
-             WHERE %(where)s AND %(stage)s AND NOT h.is_open
-               AND h.date_out >= %(start)s AND h.date_out < %(end)s AND %(extra)s
-          GROUP BY 1
+              JOIN %(periods)s ON h.date_out >= p.ps AND h.date_out < p.pe
+             WHERE %(where)s AND %(stage)s AND NOT h.is_open AND %(extra)s
+          GROUP BY 1, 2
             """,
-            member=member, select=select, where=where, stage=stage, start=start, end=end, extra=extra or SQL("TRUE"),
+            member=member, select=select, where=where, stage=stage, periods=self._periods(periods),
+            extra=extra or SQL("TRUE"),
         )
 
-    def _compute_stage_time_avg(self, period_start, period_end, scope):
-        return self._query(self._visits_query(period_start, period_end, scope, SQL("AVG(h.duration_days)")))
+    def _compute_stage_time_avg(self, periods, scope):
+        return self._query(self._visits_query(periods, scope, SQL("AVG(h.duration_days)")))
 
-    def _compute_stage_time_median(self, period_start, period_end, scope):
+    def _compute_stage_time_median(self, periods, scope):
         select = SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY h.duration_days)")
-        return self._query(self._visits_query(period_start, period_end, scope, select))
+        return self._query(self._visits_query(periods, scope, select))
 
-    def _compute_within_standard(self, period_start, period_end, scope):
+    def _compute_within_standard(self, periods, scope):
         select = SQL("COUNT(*) FILTER (WHERE h.overdue IS NOT TRUE), COUNT(*)")
-        return self._ratio_query(self._visits_query(period_start, period_end, scope, select))
+        return self._ratio_query(self._visits_query(periods, scope, select))
 
-    def _compute_overdue_visits(self, period_start, period_end, scope):
-        return self._query(
-            self._visits_query(period_start, period_end, scope, SQL("COUNT(*)"), extra=SQL("h.overdue"))
-        )
+    def _compute_overdue_visits(self, periods, scope):
+        return self._query(self._visits_query(periods, scope, SQL("COUNT(*)"), extra=SQL("h.overdue")))
 
-    def _compute_stage_conversion(self, period_start, period_end, scope):
+    def _compute_stage_conversion(self, periods, scope):
         if self.conversion_to == "won":
             converted = SQL(
                 "COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id"
                 " WHERE l.id = h.lead_id AND l.active AND s.is_won))"
             )
         else:
+            # forward: to a stage after this one in the pipeline's order (sequence, then id)
             converted = SQL(
-                "COUNT(*) FILTER (WHERE h.exit_type = 'moved' AND (SELECT (n.sequence, n.id) > (%s, %s)"
-                " FROM crm_stage n WHERE n.id = h.next_stage_id))",
-                self.stage_id.sequence, self.stage_id.id,
+                "COUNT(*) FILTER (WHERE h.exit_type = 'moved' AND h.next_stage_id = ANY(%s))",
+                self._later_stages().ids,
             )
         return self._ratio_query(self._visits_query(
-            period_start, period_end, scope, SQL("%s, COUNT(*)", converted),
-            extra=SQL("h.exit_type IN ('moved', 'lost')"),
+            periods, scope, SQL("%s, COUNT(*)", converted), extra=SQL("h.exit_type IN ('moved', 'lost')"),
         ))
 
-    def _compute_first_activity_days(self, period_start, period_end, scope):
-        start, end = period_bounds(period_start, period_end)
+    def _later_stages(self):
+        stage = self.stage_id
+        stages = self.env["crm.stage"].sudo().with_context(active_test=False).search([])
+        return stages.filtered(lambda s: (s.sequence, s.id) > (stage.sequence, stage.id))
+
+    def _compute_first_activity_days(self, periods, scope):
         member, where = self._members("l", scope)
         return self._query(SQL(
             """
             WITH firsts AS (
-                SELECT l.id, %(member)s AS member, l.create_date,
+                SELECT p.idx, %(member)s AS member, l.create_date,
                        LEAST((SELECT MIN(a.create_date) FROM mail_activity a
                                WHERE a.res_model = 'crm.lead' AND a.res_id = l.id),
                              (SELECT MIN(m.date) FROM mail_message m
                                WHERE m.model = 'crm.lead' AND m.res_id = l.id AND m.mail_activity_type_id IS NOT NULL)
                        ) AS first
-                  FROM crm_lead l
-                 WHERE %(where)s AND l.type = 'opportunity' AND l.create_date >= %(start)s AND l.create_date < %(end)s
+                  FROM crm_lead l JOIN %(periods)s ON l.create_date >= p.ps AND l.create_date < p.pe
+                 WHERE %(where)s AND l.type = 'opportunity'
             )
-            SELECT member, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400)
-              FROM firsts WHERE first IS NOT NULL GROUP BY 1
+            SELECT idx, member, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400)
+              FROM firsts WHERE first IS NOT NULL GROUP BY 1, 2
             """,
-            member=member, where=where, start=start, end=end,
+            member=member, where=where, periods=self._periods(periods),
         ))
 
-    def _compute_activities_on_time(self, period_start, period_end, scope):
+    def _compute_activities_on_time(self, periods, scope):
         # Activities due in the period: done by their deadline, or not (done late, still open
         # past it). Done activities count when their type keeps them (Odoo archives them).
         member = SQL("a.user_id") if scope.field == "user_id" else SQL("l.team_id")
         today = fields.Date.context_today(self)
         return self._ratio_query(SQL(
             """
-            SELECT %(member)s,
+            SELECT p.idx, %(member)s,
                    COUNT(*) FILTER (WHERE NOT a.active AND a.date_done <= a.date_deadline),
                    COUNT(*) FILTER (WHERE NOT a.active AND a.date_done IS NOT NULL
                                        OR a.active AND a.date_deadline < %(today)s)
-              FROM mail_activity a JOIN crm_lead l ON l.id = a.res_id AND a.res_model = 'crm.lead'
+              FROM mail_activity a
+              JOIN crm_lead l ON l.id = a.res_id AND a.res_model = 'crm.lead'
+              JOIN %(periods)s ON a.date_deadline >= p.ps AND a.date_deadline < p.pe
              WHERE l.company_id = %(company)s AND %(member)s = ANY(%(ids)s)
-               AND a.date_deadline >= %(start)s AND a.date_deadline <= %(end)s
-          GROUP BY 1
+          GROUP BY 1, 2
             """,
             member=member, today=today, company=scope.company_id, ids=list(scope.ids),
-            start=period_start, end=period_end,
+            periods=self._periods(periods),
         ))
 
-    def _compute_training_compliance(self, period_start, period_end, scope):
-        # The training matrix is the current state of the certifications, not a history.
+    def _compute_training_compliance(self, periods, scope):
+        # The training matrix is the current state of the certifications, not a history:
+        # every period gets today's compliance.
         matrix = self.env["sales.process.training.matrix"].sudo()
         if scope.field == "user_id":
-            return matrix._get_compliance(self.env["res.users"].browse(scope.ids))
-        return matrix._get_team_compliance(self.env["crm.team"].browse(scope.ids))
+            values = matrix._get_compliance(self.env["res.users"].browse(scope.ids))
+        else:
+            values = matrix._get_team_compliance(self.env["crm.team"].browse(scope.ids))
+        return {(idx, member): value for idx in range(len(periods)) for member, value in values.items()}
 
-    def _ratings_query(self, period_start, period_end, scope, select):
-        start, end = period_bounds(period_start, period_end)
+    def _ratings_query(self, periods, scope, select):
         member, where = self._members("l", scope)
         return SQL(
             """
-            SELECT %s, %s
-              FROM rating_rating r JOIN crm_lead l ON l.id = r.res_id AND r.res_model = 'crm.lead'
-             WHERE %s AND r.consumed AND r.rating >= 1 AND r.write_date >= %s AND r.write_date < %s
-          GROUP BY 1
+            SELECT p.idx, %s, %s
+              FROM rating_rating r
+              JOIN crm_lead l ON l.id = r.res_id AND r.res_model = 'crm.lead'
+              JOIN %s ON r.write_date >= p.ps AND r.write_date < p.pe
+             WHERE %s AND r.consumed AND r.rating >= 1
+          GROUP BY 1, 2
             """,
-            member, select, where, start, end,
+            member, select, self._periods(periods), where,
         )
 
-    def _compute_satisfaction_avg(self, period_start, period_end, scope):
-        return self._query(self._ratings_query(period_start, period_end, scope, SQL("AVG(r.rating)")))
+    def _compute_satisfaction_avg(self, periods, scope):
+        return self._query(self._ratings_query(periods, scope, SQL("AVG(r.rating)")))
 
-    def _compute_satisfaction_pct(self, period_start, period_end, scope):
+    def _compute_satisfaction_pct(self, periods, scope):
         select = SQL("COUNT(*) FILTER (WHERE r.rating >= %s), COUNT(*)", SATISFIED_RATING)
-        return self._ratio_query(self._ratings_query(period_start, period_end, scope, select))
+        return self._ratio_query(self._ratings_query(periods, scope, select))
 
-    def _compute_pipeline_velocity(self, period_start, period_end, scope):
+    def _compute_pipeline_velocity(self, periods, scope):
         """Open opportunities at the period's end × win rate × average won amount ÷ average cycle days."""
-        __, end = period_bounds(period_start, period_end)
         member, where = self._members("l", scope)
         open_counts = self._query(SQL(
             """
-            SELECT %s, COUNT(*) FROM crm_lead l
-             WHERE %s AND l.type = 'opportunity' AND l.create_date < %s
-               AND (l.date_closed IS NULL OR l.date_closed >= %s) AND (l.active OR l.date_closed IS NOT NULL)
-          GROUP BY 1
+            SELECT p.idx, %s, COUNT(*)
+              FROM crm_lead l JOIN %s ON l.create_date < p.pe AND (l.date_closed IS NULL OR l.date_closed >= p.pe)
+             WHERE %s AND l.type = 'opportunity' AND (l.active OR l.date_closed IS NOT NULL)
+          GROUP BY 1, 2
             """,
-            member, where, end, end,
+            member, self._periods(periods), where,
         ))
-        win_rate = self._compute_win_rate(period_start, period_end, scope)
-        self.env.cr.execute(self._won_leads_query(period_start, period_end, scope, SQL(
+        win_rate = self._compute_win_rate(periods, scope)
+        self.env.cr.execute(self._won_leads_query(periods, scope, SQL(
             "AVG(l.expected_revenue), AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)"
         )))
-        won = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         result = {}
-        for member_id, (amount, cycle) in won.items():
-            if member_id in open_counts and win_rate.get(member_id) is not None and cycle:
-                result[member_id] = open_counts[member_id] * win_rate[member_id] / 100 * float(amount) / float(cycle)
+        for idx, member_id, amount, cycle in self.env.cr.fetchall():
+            key = (idx, member_id)
+            if key in open_counts and win_rate.get(key) is not None and cycle:
+                result[key] = open_counts[key] * win_rate[key] / 100 * float(amount) / float(cycle)
         return result
 
-    def _compute_custom(self, period_start, period_end, scope):
+    def _compute_custom(self, periods, scope):
+        # One _read_group per period (custom domains are ORM domains).
         Model = self.env[self.custom_model].sudo().with_context(active_test=False)
         date_field = self.custom_date_field_id.name
-        if self.custom_date_field_id.ttype == "date":
-            period = [(date_field, ">=", period_start), (date_field, "<=", period_end)]
-        else:
-            start, end = period_bounds(period_start, period_end)
-            period = [(date_field, ">=", start), (date_field, "<", end)]
-        domain = expression.AND([
-            safe_eval(self.custom_domain or "[]"),
-            period,
-            [("company_id", "=", scope.company_id), (scope.field, "in", list(scope.ids))],
-        ])
         aggregate = "__count" if self.custom_aggregate == "count" else f"{self.custom_field_id.name}:{self.custom_aggregate}"
-        return {
-            member.id: (float(value) if value is not None else None)
-            for member, value in Model._read_group(domain, [scope.field], [aggregate])
-        }
+        result = {}
+        for idx, (period_start, period_end) in enumerate(periods):
+            if self.custom_date_field_id.ttype == "date":
+                period = [(date_field, ">=", period_start), (date_field, "<=", period_end)]
+            else:
+                start, end = period_bounds(period_start, period_end)
+                period = [(date_field, ">=", start), (date_field, "<", end)]
+            domain = expression.AND([
+                safe_eval(self.custom_domain or "[]"),
+                period,
+                [("company_id", "=", scope.company_id), (scope.field, "in", list(scope.ids))],
+            ])
+            for member, value in Model._read_group(domain, [scope.field], [aggregate]):
+                result[(idx, member.id)] = float(value) if value is not None else None
+        return result
 
     # ------------------------------------------------------------------
     # Drill-down
