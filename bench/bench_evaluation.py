@@ -16,9 +16,8 @@ so that the forecast runs over 200,000 open ones.
 from datetime import date
 
 from odoo import Command
-from odoo.tools import SQL
-
 from odoo.addons.sales_process_mgmt.models.sales_process_kpi import KPI_KINDS
+from odoo.tools import SQL
 
 YEAR = 2025
 BUILTIN_KINDS = [kind for kind, _label in KPI_KINDS if kind != "custom"]
@@ -27,22 +26,40 @@ BUILTIN_KINDS = [kind for kind, _label in KPI_KINDS if kind != "custom"]
 def _setup(env, bench):
     cr = env.cr
     company = env.company
-    users = env["res.users"].with_context(no_reset_password=True).create([
-        {"name": f"Bench Seller {i}", "login": f"bench_eval_{i}", "company_id": company.id,
-         "company_ids": [Command.set(company.ids)],
-         "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])]}
-        for i in range(50)
-    ])
-    teams = env["crm.team"].create([
-        {"name": f"Bench Eval Team {t}", "member_ids": [Command.set(users[t * 10:(t + 1) * 10].ids)]} for t in range(5)
-    ])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"Bench Seller {i}",
+                    "login": f"bench_eval_{i}",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
+                }
+                for i in range(50)
+            ]
+        )
+    )
+    teams = env["crm.team"].create(
+        [
+            {"name": f"Bench Eval Team {t}", "member_ids": [Command.set(users[t * 10 : (t + 1) * 10].ids)]}
+            for t in range(5)
+        ]
+    )
     stages = env["crm.stage"].create([{"name": f"Bench E{i}", "sequence": 1001 + i} for i in range(5)])
     won = env["crm.stage"].create({"name": "Bench E Won", "sequence": 1010, "is_won": True})
     reason = env["crm.lost.reason"].create({"name": "Bench reason"})
     user_team = {user.id: teams[i // 10].id for i, user in enumerate(users)}
     params = {
-        "users": users.ids, "teams": [user_team[u] for u in users.ids], "stages": stages.ids, "won": won.id,
-        "company": company.id, "reason": reason.id, "start": f"{YEAR}-01-01",
+        "users": users.ids,
+        "teams": [user_team[u] for u in users.ids],
+        "stages": stages.ids,
+        "won": won.id,
+        "company": company.id,
+        "reason": reason.id,
+        "start": f"{YEAR}-01-01",
     }
     # kind of lead by i % 10: 0-2 won, 3-4 lost, 5-9 open
     cr.execute(
@@ -125,17 +142,39 @@ def _setup(env, bench):
         {"model": env["ir.model"]._get_id("crm.lead"), "won": won.id},
     )
     cr.execute("ANALYZE crm_lead; ANALYZE sales_process_stage_history; ANALYZE mail_activity; ANALYZE rating_rating")
-    for table, label in (("crm_lead", "leads"), ("sales_process_stage_history", "stage visits"),
-                         ("mail_activity", "activities"), ("rating_rating", "ratings")):
+    for table, label in (
+        ("crm_lead", "leads"),
+        ("sales_process_stage_history", "stage visits"),
+        ("mail_activity", "activities"),
+        ("rating_rating", "ratings"),
+    ):
         cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
         bench.report(f"evaluation_data_{table}", f"{cr.fetchone()[0]} {label}")
-    kpis = env["sales.process.kpi"].create([
-        {"code": f"B-{kind}", "name": f"Bench {kind}", "kind": kind,
-         "stage_id": stages[1].id if kind in ("stage_conversion", "stage_time_avg", "stage_time_median") else False,
-         "direction": "lower" if kind in ("cycle_avg", "cycle_median", "stage_time_avg", "stage_time_median",
-                                          "overdue_visits", "first_activity_days", "lost_count") else "higher"}
-        for kind in BUILTIN_KINDS
-    ])
+    kpis = env["sales.process.kpi"].create(
+        [
+            {
+                "code": f"B-{kind}",
+                "name": f"Bench {kind}",
+                "kind": kind,
+                "stage_id": stages[1].id
+                if kind in ("stage_conversion", "stage_time_avg", "stage_time_median")
+                else False,
+                "direction": "lower"
+                if kind
+                in (
+                    "cycle_avg",
+                    "cycle_median",
+                    "stage_time_avg",
+                    "stage_time_median",
+                    "overdue_visits",
+                    "first_activity_days",
+                    "lost_count",
+                )
+                else "higher",
+            }
+            for kind in BUILTIN_KINDS
+        ]
+    )
     env.cr.commit()
     return users, teams, stages, won, kpis
 
@@ -151,45 +190,47 @@ def _baseline_sql(env, users, stages, kpis):
     stage = stages[1]
     cr.execute("SELECT id FROM crm_stage WHERE (sequence, id) > (%s, %s)", (stage.sequence, stage.id))
     later = [row[0] for row in cr.fetchall()]
-    visits = f"""FROM sales_process_stage_history h
+    visits = """FROM sales_process_stage_history h
                 WHERE h.company_id = %(company)s AND h.user_id = ANY(%(users)s) AND NOT h.is_open
                   AND h.date_out >= %(from)s AND h.date_out < %(to)s"""
     queries = {
-        "won_revenue": f"SELECT {month.format('l.date_closed')}, l.user_id, SUM(l.expected_revenue) {won} GROUP BY 1, 2",
+        "won_revenue": f"SELECT {month.format('l.date_closed')}, l.user_id, SUM(l.expected_revenue) {won}"
+        " GROUP BY 1, 2",
         "won_count": f"SELECT {month.format('l.date_closed')}, l.user_id, COUNT(*) {won} GROUP BY 1, 2",
-        "cycle_avg": f"""SELECT {month.format('l.date_closed')}, l.user_id,
+        "cycle_avg": f"""SELECT {month.format("l.date_closed")}, l.user_id,
                                 AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400) {won} GROUP BY 1, 2""",
-        "cycle_median": f"""SELECT {month.format('l.date_closed')}, l.user_id, percentile_cont(0.5) WITHIN GROUP
+        "cycle_median": f"""SELECT {month.format("l.date_closed")}, l.user_id, percentile_cont(0.5) WITHIN GROUP
                                    (ORDER BY EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)
                             {won} GROUP BY 1, 2""",
-        "new_count": f"""SELECT {month.format('l.create_date')}, l.user_id, COUNT(*) FROM crm_lead l
+        "new_count": f"""SELECT {month.format("l.create_date")}, l.user_id, COUNT(*) FROM crm_lead l
                           WHERE {lead} AND l.create_date >= %(from)s AND l.create_date < %(to)s GROUP BY 1, 2""",
-        "win_rate": f"""SELECT {month.format('l.date_closed')}, l.user_id,
+        "win_rate": f"""SELECT {month.format("l.date_closed")}, l.user_id,
                                100.0 * COUNT(*) FILTER (WHERE l.active AND s.is_won) / COUNT(*)
                           FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id
                          WHERE {lead} AND l.date_closed >= %(from)s AND l.date_closed < %(to)s
                            AND ((l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
                       GROUP BY 1, 2""",
-        "lost_count": f"""SELECT {month.format('l.date_closed')}, l.user_id, COUNT(*) FROM crm_lead l
+        "lost_count": f"""SELECT {month.format("l.date_closed")}, l.user_id, COUNT(*) FROM crm_lead l
                            WHERE {lead} AND NOT l.active AND l.probability = 0
                              AND l.date_closed >= %(from)s AND l.date_closed < %(to)s GROUP BY 1, 2""",
-        "stage_time_avg": f"""SELECT {month.format('h.date_out')}, h.user_id, AVG(h.duration_days) {visits}
+        "stage_time_avg": f"""SELECT {month.format("h.date_out")}, h.user_id, AVG(h.duration_days) {visits}
                                  AND h.stage_id = {stage.id} GROUP BY 1, 2""",
-        "stage_time_median": f"""SELECT {month.format('h.date_out')}, h.user_id,
+        "stage_time_median": f"""SELECT {month.format("h.date_out")}, h.user_id,
                                         percentile_cont(0.5) WITHIN GROUP (ORDER BY h.duration_days) {visits}
                                     AND h.stage_id = {stage.id} GROUP BY 1, 2""",
-        "within_standard": f"""SELECT {month.format('h.date_out')}, h.user_id,
+        "within_standard": f"""SELECT {month.format("h.date_out")}, h.user_id,
                                       100.0 * COUNT(*) FILTER (WHERE h.overdue IS NOT TRUE) / COUNT(*) {visits}
                               GROUP BY 1, 2""",
-        "overdue_visits": f"SELECT {month.format('h.date_out')}, h.user_id, COUNT(*) {visits} AND h.overdue GROUP BY 1, 2",
-        "stage_conversion": f"""SELECT {month.format('h.date_out')}, h.user_id,
+        "overdue_visits": f"SELECT {month.format('h.date_out')}, h.user_id, COUNT(*) {visits} AND h.overdue"
+        " GROUP BY 1, 2",
+        "stage_conversion": f"""SELECT {month.format("h.date_out")}, h.user_id,
                                        100.0 * COUNT(*) FILTER (WHERE h.exit_type = 'moved'
                                                                   AND h.next_stage_id = ANY(%(later)s)) / COUNT(*)
                                   {visits} AND h.stage_id = {stage.id} AND h.exit_type IN ('moved', 'lost')
                               GROUP BY 1, 2""",
         "first_activity_days": f"""
             SELECT m, user_id, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400) FROM (
-                SELECT {month.format('l.create_date')} AS m, l.user_id, l.create_date,
+                SELECT {month.format("l.create_date")} AS m, l.user_id, l.create_date,
                        LEAST((SELECT MIN(a.create_date) FROM mail_activity a
                                WHERE a.res_model = 'crm.lead' AND a.res_id = l.id),
                              (SELECT MIN(mm.date) FROM mail_message mm WHERE mm.model = 'crm.lead'
@@ -204,11 +245,11 @@ def _baseline_sql(env, users, stages, kpis):
               FROM mail_activity a JOIN crm_lead l ON l.id = a.res_id AND a.res_model = 'crm.lead'
              WHERE l.company_id = %(company)s AND a.user_id = ANY(%(users)s)
                AND a.date_deadline >= %(from)s AND a.date_deadline < %(to)s GROUP BY 1, 2""",
-        "satisfaction_avg": f"""SELECT {month.format('r.write_date')}, l.user_id, AVG(r.rating)
+        "satisfaction_avg": f"""SELECT {month.format("r.write_date")}, l.user_id, AVG(r.rating)
                                   FROM rating_rating r JOIN crm_lead l ON l.id = r.res_id AND r.res_model = 'crm.lead'
                                  WHERE {lead} AND r.consumed AND r.rating >= 1
                                    AND r.write_date >= %(from)s AND r.write_date < %(to)s GROUP BY 1, 2""",
-        "satisfaction_pct": f"""SELECT {month.format('r.write_date')}, l.user_id,
+        "satisfaction_pct": f"""SELECT {month.format("r.write_date")}, l.user_id,
                                        100.0 * COUNT(*) FILTER (WHERE r.rating >= 4) / COUNT(*)
                                   FROM rating_rating r JOIN crm_lead l ON l.id = r.res_id AND r.res_model = 'crm.lead'
                                  WHERE {lead} AND r.consumed AND r.rating >= 1
@@ -218,7 +259,7 @@ def _baseline_sql(env, users, stages, kpis):
                                                   interval '1 month') m
                              JOIN crm_lead l ON l.create_date < m AND (l.date_closed IS NULL OR l.date_closed >= m)
                             WHERE {lead} AND (l.active OR l.date_closed IS NOT NULL) GROUP BY 1, 2""",
-        "won_avg": f"""SELECT {month.format('l.date_closed')}, l.user_id, AVG(l.expected_revenue),
+        "won_avg": f"""SELECT {month.format("l.date_closed")}, l.user_id, AVG(l.expected_revenue),
                               AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400) {won} GROUP BY 1, 2""",
     }
     params = dict(base, later=later, today=date.today())
@@ -236,7 +277,8 @@ def _baseline_sql(env, users, stages, kpis):
                 opened = rows["open_at_end"].get(key)
                 if opened and rate and rate[0] is not None and cycle:
                     result[(kpi.code, key[0], key[1])] = round(
-                        opened[0] * float(rate[0]) / 100 * float(amount) / float(cycle), 4)
+                        opened[0] * float(rate[0]) / 100 * float(amount) / float(cycle), 4
+                    )
             continue
         for (m, u), (value,) in rows[kpi.kind].items():
             if value is not None:
@@ -250,12 +292,18 @@ def bench_scorecards(env, bench, users, stages, kpis):
     holder = {}
 
     def create():
-        holder["evaluations"] = Evaluation.create([
-            {"name": f"Bench {m:%Y-%m}", "period_type": "month", "date_start": m,
-             "user_ids": [Command.set(users.ids)],
-             "kpi_ids": [Command.create({"kpi_id": kpi.id, "weight": 1}) for kpi in kpis]}
-            for m in months
-        ])
+        holder["evaluations"] = Evaluation.create(
+            [
+                {
+                    "name": f"Bench {m:%Y-%m}",
+                    "period_type": "month",
+                    "date_start": m,
+                    "user_ids": [Command.set(users.ids)],
+                    "kpi_ids": [Command.create({"kpi_id": kpi.id, "weight": 1}) for kpi in kpis],
+                }
+                for m in months
+            ]
+        )
         env.flush_all()
 
     def drop():
@@ -292,15 +340,23 @@ def bench_scorecards(env, bench, users, stages, kpis):
 
     bench.compare(
         f"scorecards_12_months_x_50_salespeople_x_{len(kpis)}_builtin_kpis (baseline: hand-written SQL, same actuals)",
-        baseline=baseline, measured=measured, setup=create, teardown=drop, goal=1.5, same=same, repeat=3,
+        baseline=baseline,
+        measured=measured,
+        setup=create,
+        teardown=drop,
+        goal=1.5,
+        same=same,
+        repeat=3,
     )
     create()
     env.invalidate_all()
     start = env.cr.sql_log_count
     holder["evaluations"].action_compute()
     env.flush_all()
-    bench.report("scorecards_12_months_queries", f"{env.cr.sql_log_count - start} SQL queries "
-                 f"({len(holder['evaluations'].line_ids)} lines)")
+    bench.report(
+        "scorecards_12_months_queries",
+        f"{env.cr.sql_log_count - start} SQL queries ({len(holder['evaluations'].line_ids)} lines)",
+    )
     drop()
 
 
@@ -312,7 +368,8 @@ def bench_forecast(env, bench):
 
     def measured():
         groups = Forecast._read_group(
-            [], ["team_id", "date_deadline:month"],
+            [],
+            ["team_id", "date_deadline:month"],
             ["odoo_weighted_revenue:sum", "process_weighted_revenue:sum", "__count"],
         )
         return sorted(
@@ -324,7 +381,8 @@ def bench_forecast(env, bench):
         env.cr.execute(
             """
             WITH rates AS (
-                SELECT h.stage_id, h.company_id, COUNT(*) AS sample, COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won
+                SELECT h.stage_id, h.company_id, COUNT(*) AS sample,
+                       COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won
                   FROM sales_process_stage_history h
                   JOIN crm_lead l ON l.id = h.lead_id
              LEFT JOIN crm_stage s ON s.id = l.stage_id

@@ -24,7 +24,9 @@ class CrmLead(models.Model):
         super()._sales_process_after_archive()
         param = self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.rating_on_lost")
         if param:
-            self.filtered(lambda lead: lead.type == "opportunity" and not lead.stage_id.is_won)._sales_process_request_rating()
+            self.filtered(
+                lambda lead: lead.type == "opportunity" and not lead.stage_id.is_won
+            )._sales_process_request_rating()
 
     def _sales_process_request_rating(self):
         """Queue the rating request of the opportunities with a customer e-mail (never sent in the move)."""

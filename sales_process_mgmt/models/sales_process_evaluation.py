@@ -47,7 +47,11 @@ class SalesProcessEvaluation(models.Model):
     )
     date_computed = fields.Datetime(string="Computed On", readonly=True, copy=False)
     auto_team_id = fields.Many2one(
-        "crm.team", string="Created for Team", readonly=True, copy=False, index=True,
+        "crm.team",
+        string="Created for Team",
+        readonly=True,
+        copy=False,
+        index=True,
         help="The monthly cron created this scorecard for this team.",
     )
     plan_id = fields.Many2one("sales.process.plan", string="Sales Plan", compute="_compute_plan_id")
@@ -76,8 +80,12 @@ class SalesProcessEvaluation(models.Model):
             plan = Plan.browse()
             if len(evaluation.team_ids) == 1 and evaluation.date_start:
                 plan = Plan.search(
-                    [("team_id", "=", evaluation.team_ids.id), ("period_type", "=", evaluation.period_type),
-                     ("date_start", "=", evaluation.date_start), ("state", "!=", "draft")],
+                    [
+                        ("team_id", "=", evaluation.team_ids.id),
+                        ("period_type", "=", evaluation.period_type),
+                        ("date_start", "=", evaluation.date_start),
+                        ("state", "!=", "draft"),
+                    ],
                     limit=1,
                 )
             evaluation.plan_id = plan
@@ -86,9 +94,11 @@ class SalesProcessEvaluation(models.Model):
             evaluation.plan_actual_spend = plan.actual_spend
 
     def _compute_line_count(self):
-        counts = dict(self.env["sales.process.evaluation.line"]._read_group(
-            [("evaluation_id", "in", self.ids)], ["evaluation_id"], ["__count"]
-        ))
+        counts = dict(
+            self.env["sales.process.evaluation.line"]._read_group(
+                [("evaluation_id", "in", self.ids)], ["evaluation_id"], ["__count"]
+            )
+        )
         for evaluation in self:
             evaluation.line_count = counts.get(evaluation, 0)
 
@@ -117,8 +127,10 @@ class SalesProcessEvaluation(models.Model):
         for evaluation in self:
             if evaluation.state == "done":
                 raise UserError(
-                    _("Scorecard %(name)s is done: its figures are frozen and cannot be recomputed.",
-                      name=evaluation.name)
+                    _(
+                        "Scorecard %(name)s is done: its figures are frozen and cannot be recomputed.",
+                        name=evaluation.name,
+                    )
                 )
             if not evaluation.kpi_ids:
                 raise UserError(_("Scorecard %(name)s has no KPI to compute.", name=evaluation.name))
@@ -142,7 +154,9 @@ class SalesProcessEvaluation(models.Model):
 
     def action_open_lines(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sales_process_mgmt.sales_process_evaluation_line_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_process_mgmt.sales_process_evaluation_line_action"
+        )
         action["domain"] = [("evaluation_id", "=", self.id)]
         action["context"] = {"search_default_group_by_member": 1}
         return action
@@ -199,7 +213,10 @@ class SalesProcessEvaluation(models.Model):
         self.write({"state": "computed", "date_computed": fields.Datetime.now()})
 
     def _prepare_line_vals(self, values, targets, current, previous):
-        """Values of the lines of scorecard ``self`` from the computed ``values`` {(kpi, field): {(period, member): value}}."""
+        """Values of the lines of scorecard ``self``.
+
+        :param values: {(kpi_id, scope field): {(period index, member_id): value}}
+        """
         self.ensure_one()
         total_weight = sum(self.kpi_ids.mapped("weight"))
         members = [(field, records) for field, records in self._get_members() if records]
@@ -208,49 +225,66 @@ class SalesProcessEvaluation(models.Model):
         for evaluation_kpi in self.kpi_ids:
             kpi = evaluation_kpi.kpi_id.sudo()
             weight = 100.0 * evaluation_kpi.weight / total_weight if total_weight else 0.0
-            default_target = kpi.default_target or (
-                kpi.stage_id.max_days
-                if kpi.kind in ("stage_time_avg", "stage_time_median") and kpi.stage_id.has_time_limit
-                else None
-            ) or None
+            default_target = (
+                kpi.default_target
+                or (
+                    kpi.stage_id.max_days
+                    if kpi.kind in ("stage_time_avg", "stage_time_median") and kpi.stage_id.has_time_limit
+                    else None
+                )
+                or None
+            )
             for field, records in members:
                 computed = values.get((kpi.id, field), {})
                 for member in records:
                     actual, before = computed.get((current, member.id)), computed.get((previous, member.id))
                     target = targets.get((self.id, kpi.id, field, member.id), default_target)
                     achievement = self._achievement(kpi.direction, actual, target)
-                    vals_list.append({
-                        "evaluation_id": self.id,
-                        "kpi_id": kpi.id,
-                        "user_id": member.id if field == "user_id" else False,
-                        "team_id": member.id if field == "team_id" else user_teams.get(member.id, False),
-                        "member_type": "user" if field == "user_id" else "team",
-                        "actual": actual or 0.0,
-                        "has_actual": actual is not None,
-                        "target": target or 0.0,
-                        "achievement": achievement or 0.0,
-                        "has_achievement": achievement is not None,
-                        "weight": weight,
-                        "weighted_score": min(achievement, ACHIEVEMENT_CAP) * weight / 100 if achievement is not None else 0.0,
-                        "previous_actual": before or 0.0,
-                        "has_previous": before is not None,
-                        "trend": self._trend(kpi.direction, actual, before),
-                    })
+                    vals_list.append(
+                        {
+                            "evaluation_id": self.id,
+                            "kpi_id": kpi.id,
+                            "user_id": member.id if field == "user_id" else False,
+                            "team_id": member.id if field == "team_id" else user_teams.get(member.id, False),
+                            "member_type": "user" if field == "user_id" else "team",
+                            "actual": actual or 0.0,
+                            "has_actual": actual is not None,
+                            "target": target or 0.0,
+                            "achievement": achievement or 0.0,
+                            "has_achievement": achievement is not None,
+                            "weight": weight,
+                            "weighted_score": min(achievement, ACHIEVEMENT_CAP) * weight / 100
+                            if achievement is not None
+                            else 0.0,
+                            "previous_actual": before or 0.0,
+                            "has_previous": before is not None,
+                            "trend": self._trend(kpi.direction, actual, before),
+                        }
+                    )
         return vals_list
 
     def _get_targets(self):
         """{(scorecard_id, kpi_id, scope field, member_id): value} of the scorecards' periods and companies."""
         domain = [("scope", "in", ("team", "user")), ("kpi_id", "in", self.kpi_ids.kpi_id.ids)]
-        domain += expression.OR([
-            [("period_type", "=", e.period_type), ("date_start", "=", e.date_start), ("company_id", "=", e.company_id.id)]
-            for e in self
-        ])
+        domain += expression.OR(
+            [
+                [
+                    ("period_type", "=", e.period_type),
+                    ("date_start", "=", e.date_start),
+                    ("company_id", "=", e.company_id.id),
+                ]
+                for e in self
+            ]
+        )
         targets = self.env["sales.process.kpi.target"].sudo().search(domain)
         result = {}
         for evaluation in self:
             for t in targets:
-                if (t.period_type, t.date_start, t.company_id) == (evaluation.period_type, evaluation.date_start,
-                                                                   evaluation.company_id):
+                if (t.period_type, t.date_start, t.company_id) == (
+                    evaluation.period_type,
+                    evaluation.date_start,
+                    evaluation.company_id,
+                ):
                     field = "user_id" if t.scope == "user" else "team_id"
                     result[(evaluation.id, t.kpi_id.id, field, (t.user_id or t.team_id).id)] = t.value
         return result
@@ -293,20 +327,23 @@ class SalesProcessEvaluation(models.Model):
             if line.has_achievement:
                 total[0] += line.weighted_score
                 total[1] += line.weight
-        bands = {company: self.env["sales.process.rating.band"].sudo()._get_bands(company)
-                 for company in self.company_id}
+        bands = {
+            company: self.env["sales.process.rating.band"].sudo()._get_bands(company) for company in self.company_id
+        }
         vals_list = []
         for (evaluation, member_type, member_id), (score, weight, team_id) in totals.items():
             total = 100.0 * score / weight if weight else None
-            vals_list.append({
-                "evaluation_id": evaluation.id,
-                "member_type": member_type,
-                "user_id": member_id if member_type == "user" else False,
-                "team_id": team_id,
-                "score": total or 0.0,
-                "has_score": total is not None,
-                "band_id": bands[evaluation.company_id]._band_for(total).id,
-            })
+            vals_list.append(
+                {
+                    "evaluation_id": evaluation.id,
+                    "member_type": member_type,
+                    "user_id": member_id if member_type == "user" else False,
+                    "team_id": team_id,
+                    "score": total or 0.0,
+                    "has_score": total is not None,
+                    "band_id": bands[evaluation.company_id]._band_for(total).id,
+                }
+            )
         return vals_list
 
     # ------------------------------------------------------------------
@@ -321,8 +358,9 @@ class SalesProcessEvaluation(models.Model):
         today = fields.Date.context_today(self)
         date_start = today.replace(day=1) - relativedelta(months=1)
         teams = self.env["crm.team"].search([("member_ids", "!=", False)])
-        existing = self.search([("auto_team_id", "in", teams.ids), ("period_type", "=", "month"),
-                                ("date_start", "=", date_start)]).auto_team_id
+        existing = self.search(
+            [("auto_team_id", "in", teams.ids), ("period_type", "=", "month"), ("date_start", "=", date_start)]
+        ).auto_team_id
         created = self.browse()
         for team in teams - existing:
             company = team.company_id or self.env.ref("base.main_company")
@@ -331,14 +369,16 @@ class SalesProcessEvaluation(models.Model):
             )
             if not kpis:
                 continue
-            created |= self.create({
-                "name": _("%(team)s %(month)s", team=team.name, month=date_start.strftime("%Y-%m")),
-                "company_id": company.id,
-                "period_type": "month",
-                "date_start": date_start,
-                "team_ids": [(6, 0, team.ids)],
-                "auto_team_id": team.id,
-                "kpi_ids": [(0, 0, {"kpi_id": kpi.id, "weight": kpi.default_weight}) for kpi in kpis],
-            })
+            created |= self.create(
+                {
+                    "name": _("%(team)s %(month)s", team=team.name, month=date_start.strftime("%Y-%m")),
+                    "company_id": company.id,
+                    "period_type": "month",
+                    "date_start": date_start,
+                    "team_ids": [(6, 0, team.ids)],
+                    "auto_team_id": team.id,
+                    "kpi_ids": [(0, 0, {"kpi_id": kpi.id, "weight": kpi.default_weight}) for kpi in kpis],
+                }
+            )
         if created:
             created._compute_scorecard()

@@ -37,8 +37,11 @@ class SalesProcessEvaluationKpi(models.Model):
         for line in self:
             if line.weight < 0:
                 raise ValidationError(
-                    _("Scorecard %(name)s: the weight of %(kpi)s cannot be negative.",
-                      name=line.evaluation_id.name, kpi=line.kpi_id.name)
+                    _(
+                        "Scorecard %(name)s: the weight of %(kpi)s cannot be negative.",
+                        name=line.evaluation_id.name,
+                        kpi=line.kpi_id.name,
+                    )
                 )
 
     def write(self, vals):

@@ -16,8 +16,9 @@ class SalesProcessEvaluationLine(models.Model):
     _order = "evaluation_id, member_type, user_id, team_id, id"
     _rec_name = "kpi_id"
 
-    evaluation_id = fields.Many2one("sales.process.evaluation", string="Scorecard", required=True,
-                                    ondelete="cascade", index=True)
+    evaluation_id = fields.Many2one(
+        "sales.process.evaluation", string="Scorecard", required=True, ondelete="cascade", index=True
+    )
     kpi_id = fields.Many2one("sales.process.kpi", string="KPI", required=True, ondelete="restrict", index=True)
     member_type = fields.Selection(MEMBER_TYPES, string="Member", required=True)
     user_id = fields.Many2one("res.users", string="Salesperson", index=True)
@@ -42,7 +43,7 @@ class SalesProcessEvaluationLine(models.Model):
     display_achievement = fields.Char(string="Achievement", compute="_compute_display_values")
     improvement_measure = fields.Text(
         string="Improvement Measure",
-        help="Concrete measure decided from this figure (改进措施); the risk layer links its improvement actions here.",
+        help="Concrete measure decided from this figure; the risk layer links its improvement actions here.",
     )
 
     @api.depends("member_type", "user_id", "team_id")

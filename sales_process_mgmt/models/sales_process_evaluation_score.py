@@ -11,8 +11,9 @@ class SalesProcessEvaluationScore(models.Model):
     _order = "evaluation_id, score desc, id"
     _rec_name = "band_id"
 
-    evaluation_id = fields.Many2one("sales.process.evaluation", string="Scorecard", required=True,
-                                    ondelete="cascade", index=True)
+    evaluation_id = fields.Many2one(
+        "sales.process.evaluation", string="Scorecard", required=True, ondelete="cascade", index=True
+    )
     member_type = fields.Selection(MEMBER_TYPES, string="Member", required=True)
     user_id = fields.Many2one("res.users", string="Salesperson", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)

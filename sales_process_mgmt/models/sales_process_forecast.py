@@ -17,8 +17,18 @@ class SalesProcessForecast(models.Model):
     _order = "date_deadline, id"
     _rec_name = "lead_id"
     _depends = {
-        "crm.lead": ["stage_id", "active", "type", "expected_revenue", "probability", "date_deadline", "user_id",
-                     "team_id", "company_id", "date_closed"],
+        "crm.lead": [
+            "stage_id",
+            "active",
+            "type",
+            "expected_revenue",
+            "probability",
+            "date_deadline",
+            "user_id",
+            "team_id",
+            "company_id",
+            "date_closed",
+        ],
         "sales.process.stage.history": ["lead_id", "stage_id", "date_in", "company_id"],
     }
 
@@ -31,14 +41,16 @@ class SalesProcessForecast(models.Model):
     date_deadline = fields.Date(string="Expected Closing", readonly=True)
     expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
     probability = fields.Float(string="Odoo Probability (%)", readonly=True, aggregator="avg")
-    odoo_weighted_revenue = fields.Monetary(string="Odoo Weighted Revenue", readonly=True,
-                                            currency_field="currency_id")
+    odoo_weighted_revenue = fields.Monetary(string="Odoo Weighted Revenue", readonly=True, currency_field="currency_id")
     historical_win_rate = fields.Float(string="Historical Win Rate (%)", readonly=True, aggregator="avg")
-    sample_size = fields.Integer(readonly=True, aggregator="sum",
-                                 help="Decided visits of the stage in the period the win rate is taken from.")
+    sample_size = fields.Integer(
+        readonly=True, aggregator="sum", help="Decided visits of the stage in the period the win rate is taken from."
+    )
     sufficient_sample = fields.Boolean(readonly=True)
     process_weighted_revenue = fields.Monetary(
-        string="Process Weighted Revenue", readonly=True, currency_field="currency_id",
+        string="Process Weighted Revenue",
+        readonly=True,
+        currency_field="currency_id",
         help="Expected revenue × historical win rate of the stage (empty when the sample is too small).",
     )
 

@@ -95,7 +95,8 @@ class SalesProcessKpi(models.Model):
     custom_field_id = fields.Many2one(
         "ir.model.fields",
         string="Field",
-        domain="[('model', '=', custom_model), ('store', '=', True), ('ttype', 'in', ('integer', 'float', 'monetary'))]",
+        domain="[('model', '=', custom_model), ('store', '=', True),"
+        " ('ttype', 'in', ('integer', 'float', 'monetary'))]",
         ondelete="cascade",
     )
     custom_date_field_id = fields.Many2one(
@@ -119,8 +120,11 @@ class SalesProcessKpi(models.Model):
         for kpi in self:
             if kpi.default_weight < 0:
                 raise ValidationError(
-                    _("KPI %(kpi)s: the Default Weight cannot be negative (got %(weight)s).", kpi=kpi.name,
-                      weight=kpi.default_weight)
+                    _(
+                        "KPI %(kpi)s: the Default Weight cannot be negative (got %(weight)s).",
+                        kpi=kpi.name,
+                        weight=kpi.default_weight,
+                    )
                 )
 
     @api.constrains("kind", "stage_id")
@@ -129,8 +133,9 @@ class SalesProcessKpi(models.Model):
             if kpi.kind in STAGE_KINDS and not kpi.stage_id:
                 raise ValidationError(_("KPI %(kpi)s: the Stage is required for this source.", kpi=kpi.name))
 
-    @api.constrains("kind", "custom_model", "custom_domain", "custom_aggregate", "custom_field_id",
-                    "custom_date_field_id")
+    @api.constrains(
+        "kind", "custom_model", "custom_domain", "custom_aggregate", "custom_field_id", "custom_date_field_id"
+    )
     def _check_custom(self):
         for kpi in self.filtered(lambda k: k.kind == "custom"):
             if not kpi.custom_model or not kpi.custom_date_field_id:
@@ -138,15 +143,20 @@ class SalesProcessKpi(models.Model):
             for field in kpi.custom_field_id | kpi.custom_date_field_id:
                 if field.model != kpi.custom_model:
                     raise ValidationError(
-                        _("KPI %(kpi)s: the field %(field)s is not a field of the model.", kpi=kpi.name,
-                          field=field.field_description)
+                        _(
+                            "KPI %(kpi)s: the field %(field)s is not a field of the model.",
+                            kpi=kpi.name,
+                            field=field.field_description,
+                        )
                     )
             if kpi.custom_aggregate != "count":
                 field = kpi.custom_field_id
                 if not field or field.ttype not in ("integer", "float", "monetary") or not field.store:
                     raise ValidationError(
-                        _("KPI %(kpi)s: the Field must be a stored numeric field to be summed or averaged.",
-                          kpi=kpi.name)
+                        _(
+                            "KPI %(kpi)s: the Field must be a stored numeric field to be summed or averaged.",
+                            kpi=kpi.name,
+                        )
                     )
             try:
                 domain = expression.normalize_domain(safe_eval(kpi.custom_domain or "[]"))
@@ -155,8 +165,12 @@ class SalesProcessKpi(models.Model):
                 )
             except Exception as error:
                 raise ValidationError(
-                    _("KPI %(kpi)s: the Domain %(domain)s is invalid: %(error)s", kpi=kpi.name,
-                      domain=kpi.custom_domain, error=error)
+                    _(
+                        "KPI %(kpi)s: the Domain %(domain)s is invalid: %(error)s",
+                        kpi=kpi.name,
+                        domain=kpi.custom_domain,
+                        error=error,
+                    )
                 ) from error
 
     # ------------------------------------------------------------------
@@ -185,18 +199,25 @@ class SalesProcessKpi(models.Model):
     @staticmethod
     def _periods(periods):
         """``(VALUES (index, start, end), ...) AS p(idx, ps, pe)``: the periods as datetimes [ps, pe)."""
-        rows = [SQL("(%s, %s::timestamp, %s::timestamp)", index, *period_bounds(*period))
-                for index, period in enumerate(periods)]
+        rows = [
+            SQL("(%s, %s::timestamp, %s::timestamp)", index, *period_bounds(*period))
+            for index, period in enumerate(periods)
+        ]
         return SQL("(VALUES %s) AS p(idx, ps, pe)", SQL(", ").join(rows))
 
     def _query(self, query):
         """Rows (period, member, value) → {(period, member): value}."""
         self.env.cr.execute(query)
-        return {(idx, member): (float(value) if value is not None else None)
-                for idx, member, value in self.env.cr.fetchall()}
+        return {
+            (idx, member): (float(value) if value is not None else None)
+            for idx, member, value in self.env.cr.fetchall()
+        }
 
     def _ratio_query(self, query):
-        """Rows (period, member, numerator, denominator) → {(period, member): 100 × num / den}; no denominator: no data."""
+        """Rows (period, member, numerator, denominator) → {(period, member): 100 × num / den}.
+
+        No denominator: no data.
+        """
         self.env.cr.execute(query)
         return {(idx, member): 100.0 * num / den for idx, member, num, den in self.env.cr.fetchall() if den}
 
@@ -218,7 +239,10 @@ class SalesProcessKpi(models.Model):
              WHERE %(where)s AND l.type = 'opportunity' AND l.active AND s.is_won
           GROUP BY 1, 2
             """,
-            member=member, select=select, where=where, periods=self._periods(periods),
+            member=member,
+            select=select,
+            where=where,
+            periods=self._periods(periods),
         )
 
     def _compute_won_revenue(self, periods, scope):
@@ -232,25 +256,32 @@ class SalesProcessKpi(models.Model):
         return self._query(self._won_leads_query(periods, scope, days))
 
     def _compute_cycle_median(self, periods, scope):
-        days = SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)")
+        days = SQL(
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)"
+        )
         return self._query(self._won_leads_query(periods, scope, days))
 
     def _compute_new_count(self, periods, scope):
         member, where = self._members("l", scope)
-        return self._query(SQL(
-            """
+        return self._query(
+            SQL(
+                """
             SELECT p.idx, %s, COUNT(*)
               FROM crm_lead l JOIN %s ON l.create_date >= p.ps AND l.create_date < p.pe
              WHERE %s AND l.type = 'opportunity'
           GROUP BY 1, 2
             """,
-            member, self._periods(periods), where,
-        ))
+                member,
+                self._periods(periods),
+                where,
+            )
+        )
 
     def _compute_win_rate(self, periods, scope):
         member, where = self._members("l", scope)
-        return self._ratio_query(SQL(
-            """
+        return self._ratio_query(
+            SQL(
+                """
             SELECT p.idx, %(member)s,
                    COUNT(*) FILTER (WHERE l.active AND s.is_won),
                    COUNT(*) FILTER (WHERE (l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
@@ -260,21 +291,29 @@ class SalesProcessKpi(models.Model):
              WHERE %(where)s AND l.type = 'opportunity'
           GROUP BY 1, 2
             """,
-            member=member, where=where, periods=self._periods(periods),
-        ))
+                member=member,
+                where=where,
+                periods=self._periods(periods),
+            )
+        )
 
     def _compute_lost_count(self, periods, scope):
         member, where = self._members("l", scope)
         reason = SQL("l.lost_reason_id = %s", self.lost_reason_id.id) if self.lost_reason_id else SQL("TRUE")
-        return self._query(SQL(
-            """
+        return self._query(
+            SQL(
+                """
             SELECT p.idx, %s, COUNT(*)
               FROM crm_lead l JOIN %s ON l.date_closed >= p.ps AND l.date_closed < p.pe
              WHERE %s AND l.type = 'opportunity' AND NOT l.active AND l.probability = 0 AND %s
           GROUP BY 1, 2
             """,
-            member, self._periods(periods), where, reason,
-        ))
+                member,
+                self._periods(periods),
+                where,
+                reason,
+            )
+        )
 
     def _visits_query(self, periods, scope, select, extra=None):
         """Closed visits (of the KPI's stage, if any) that ended in each period, grouped by member."""
@@ -288,7 +327,11 @@ class SalesProcessKpi(models.Model):
              WHERE %(where)s AND %(stage)s AND NOT h.is_open AND %(extra)s
           GROUP BY 1, 2
             """,
-            member=member, select=select, where=where, stage=stage, periods=self._periods(periods),
+            member=member,
+            select=select,
+            where=where,
+            stage=stage,
+            periods=self._periods(periods),
             extra=extra or SQL("TRUE"),
         )
 
@@ -318,9 +361,14 @@ class SalesProcessKpi(models.Model):
                 "COUNT(*) FILTER (WHERE h.exit_type = 'moved' AND h.next_stage_id = ANY(%s))",
                 self._later_stages().ids,
             )
-        return self._ratio_query(self._visits_query(
-            periods, scope, SQL("%s, COUNT(*)", converted), extra=SQL("h.exit_type IN ('moved', 'lost')"),
-        ))
+        return self._ratio_query(
+            self._visits_query(
+                periods,
+                scope,
+                SQL("%s, COUNT(*)", converted),
+                extra=SQL("h.exit_type IN ('moved', 'lost')"),
+            )
+        )
 
     def _later_stages(self):
         stage = self.stage_id
@@ -329,8 +377,9 @@ class SalesProcessKpi(models.Model):
 
     def _compute_first_activity_days(self, periods, scope):
         member, where = self._members("l", scope)
-        return self._query(SQL(
-            """
+        return self._query(
+            SQL(
+                """
             WITH firsts AS (
                 SELECT p.idx, %(member)s AS member, l.create_date,
                        LEAST((SELECT MIN(a.create_date) FROM mail_activity a
@@ -344,16 +393,20 @@ class SalesProcessKpi(models.Model):
             SELECT idx, member, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400)
               FROM firsts WHERE first IS NOT NULL GROUP BY 1, 2
             """,
-            member=member, where=where, periods=self._periods(periods),
-        ))
+                member=member,
+                where=where,
+                periods=self._periods(periods),
+            )
+        )
 
     def _compute_activities_on_time(self, periods, scope):
         # Activities due in the period: done by their deadline, or not (done late, still open
         # past it). Done activities count when their type keeps them (Odoo archives them).
         member = SQL("a.user_id") if scope.field == "user_id" else SQL("l.team_id")
         today = fields.Date.context_today(self)
-        return self._ratio_query(SQL(
-            """
+        return self._ratio_query(
+            SQL(
+                """
             SELECT p.idx, %(member)s,
                    COUNT(*) FILTER (WHERE NOT a.active AND a.date_done <= a.date_deadline),
                    COUNT(*) FILTER (WHERE NOT a.active AND a.date_done IS NOT NULL
@@ -364,9 +417,13 @@ class SalesProcessKpi(models.Model):
              WHERE l.company_id = %(company)s AND %(member)s = ANY(%(ids)s)
           GROUP BY 1, 2
             """,
-            member=member, today=today, company=scope.company_id, ids=list(scope.ids),
-            periods=self._periods(periods),
-        ))
+                member=member,
+                today=today,
+                company=scope.company_id,
+                ids=list(scope.ids),
+                periods=self._periods(periods),
+            )
+        )
 
     def _compute_training_compliance(self, periods, scope):
         # The training matrix is the current state of the certifications, not a history:
@@ -389,7 +446,10 @@ class SalesProcessKpi(models.Model):
              WHERE %s AND r.consumed AND r.rating >= 1
           GROUP BY 1, 2
             """,
-            member, select, self._periods(periods), where,
+            member,
+            select,
+            self._periods(periods),
+            where,
         )
 
     def _compute_satisfaction_avg(self, periods, scope):
@@ -402,19 +462,27 @@ class SalesProcessKpi(models.Model):
     def _compute_pipeline_velocity(self, periods, scope):
         """Open opportunities at the period's end × win rate × average won amount ÷ average cycle days."""
         member, where = self._members("l", scope)
-        open_counts = self._query(SQL(
-            """
+        open_counts = self._query(
+            SQL(
+                """
             SELECT p.idx, %s, COUNT(*)
               FROM crm_lead l JOIN %s ON l.create_date < p.pe AND (l.date_closed IS NULL OR l.date_closed >= p.pe)
              WHERE %s AND l.type = 'opportunity' AND (l.active OR l.date_closed IS NOT NULL)
           GROUP BY 1, 2
             """,
-            member, self._periods(periods), where,
-        ))
+                member,
+                self._periods(periods),
+                where,
+            )
+        )
         win_rate = self._compute_win_rate(periods, scope)
-        self.env.cr.execute(self._won_leads_query(periods, scope, SQL(
-            "AVG(l.expected_revenue), AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)"
-        )))
+        self.env.cr.execute(
+            self._won_leads_query(
+                periods,
+                scope,
+                SQL("AVG(l.expected_revenue), AVG(EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400)"),
+            )
+        )
         result = {}
         for idx, member_id, amount, cycle in self.env.cr.fetchall():
             key = (idx, member_id)
@@ -426,7 +494,9 @@ class SalesProcessKpi(models.Model):
         # One _read_group per period (custom domains are ORM domains).
         Model = self.env[self.custom_model].sudo().with_context(active_test=False)
         date_field = self.custom_date_field_id.name
-        aggregate = "__count" if self.custom_aggregate == "count" else f"{self.custom_field_id.name}:{self.custom_aggregate}"
+        aggregate = (
+            "__count" if self.custom_aggregate == "count" else f"{self.custom_field_id.name}:{self.custom_aggregate}"
+        )
         result = {}
         for idx, (period_start, period_end) in enumerate(periods):
             if self.custom_date_field_id.ttype == "date":
@@ -434,11 +504,13 @@ class SalesProcessKpi(models.Model):
             else:
                 start, end = period_bounds(period_start, period_end)
                 period = [(date_field, ">=", start), (date_field, "<", end)]
-            domain = expression.AND([
-                safe_eval(self.custom_domain or "[]"),
-                period,
-                [("company_id", "=", scope.company_id), (scope.field, "in", list(scope.ids))],
-            ])
+            domain = expression.AND(
+                [
+                    safe_eval(self.custom_domain or "[]"),
+                    period,
+                    [("company_id", "=", scope.company_id), (scope.field, "in", list(scope.ids))],
+                ]
+            )
             for member, value in Model._read_group(domain, [scope.field], [aggregate]):
                 result[(idx, member.id)] = float(value) if value is not None else None
         return result
@@ -470,8 +542,13 @@ class SalesProcessKpi(models.Model):
                 [[("date_closed", "=", False), ("active", "=", True)], [("date_closed", ">=", end)]]
             )
         if kind in (*STAGE_KINDS, "within_standard", "overdue_visits"):
-            domain = [(scope_field, "=", member_id), ("company_id", "=", company_id), ("is_open", "=", False),
-                      ("date_out", ">=", start), ("date_out", "<", end)]
+            domain = [
+                (scope_field, "=", member_id),
+                ("company_id", "=", company_id),
+                ("is_open", "=", False),
+                ("date_out", ">=", start),
+                ("date_out", "<", end),
+            ]
             if self.stage_id:
                 domain.append(("stage_id", "=", self.stage_id.id))
             if kind == "overdue_visits":
@@ -480,23 +557,47 @@ class SalesProcessKpi(models.Model):
                 domain.append(("exit_type", "in", ("moved", "lost")))
             return "sales.process.stage.history", domain
         if kind == "activities_on_time":
-            member = [("user_id", "=", member_id)] if scope_field == "user_id" else [("res_id", "in", self.env[
-                "crm.lead"].with_context(active_test=False)._search([("team_id", "=", member_id)]))]
-            return "mail.activity", [("res_model", "=", "crm.lead"), ("date_deadline", ">=", period_start),
-                                     ("date_deadline", "<=", period_end), *member]
+            member = (
+                [("user_id", "=", member_id)]
+                if scope_field == "user_id"
+                else [
+                    (
+                        "res_id",
+                        "in",
+                        self.env["crm.lead"].with_context(active_test=False)._search([("team_id", "=", member_id)]),
+                    )
+                ]
+            )
+            return "mail.activity", [
+                ("res_model", "=", "crm.lead"),
+                ("date_deadline", ">=", period_start),
+                ("date_deadline", "<=", period_end),
+                *member,
+            ]
         if kind in ("satisfaction_avg", "satisfaction_pct"):
-            return "rating.rating", [("res_model", "=", "crm.lead"), ("consumed", "=", True), ("rating", ">=", 1),
-                                     (f"sales_process_lead_id.{scope_field}", "=", member_id),
-                                     ("sales_process_lead_id.company_id", "=", company_id),
-                                     ("write_date", ">=", start), ("write_date", "<", end)]
+            return "rating.rating", [
+                ("res_model", "=", "crm.lead"),
+                ("consumed", "=", True),
+                ("rating", ">=", 1),
+                (f"sales_process_lead_id.{scope_field}", "=", member_id),
+                ("sales_process_lead_id.company_id", "=", company_id),
+                ("write_date", ">=", start),
+                ("write_date", "<", end),
+            ]
         if kind == "training_compliance":
             if scope_field == "user_id":
                 return "sales.process.training.matrix", [("user_id", "=", member_id)]
             return "sales.process.training.matrix", [("user_id.crm_team_ids", "in", member_id)]
         # custom
         date_field = self.custom_date_field_id.name
-        return self.custom_model, expression.AND([
-            safe_eval(self.custom_domain or "[]"),
-            [(date_field, ">=", start), (date_field, "<", end), (scope_field, "=", member_id),
-             ("company_id", "=", company_id)],
-        ])
+        return self.custom_model, expression.AND(
+            [
+                safe_eval(self.custom_domain or "[]"),
+                [
+                    (date_field, ">=", start),
+                    (date_field, "<", end),
+                    (scope_field, "=", member_id),
+                    ("company_id", "=", company_id),
+                ],
+            ]
+        )

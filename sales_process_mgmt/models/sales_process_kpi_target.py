@@ -67,24 +67,37 @@ class SalesProcessKpiTarget(models.Model):
             if key in keys or self.search_count(self._target_domain(key), limit=1):
                 kpi = self.env["sales.process.kpi"].browse(vals.get("kpi_id"))
                 raise ValidationError(
-                    _("Target %(target)s: there is already a target for this KPI, scope and period.",
-                      target=f"{kpi.name} ({vals.get('date_start')})")
+                    _(
+                        "Target %(target)s: there is already a target for this KPI, scope and period.",
+                        target=f"{kpi.name} ({vals.get('date_start')})",
+                    )
                 )
             keys.add(key)
         return super().create(vals_list)
 
     def _target_key(self, vals):
         return (
-            vals.get("kpi_id"), vals.get("scope", "team"), vals.get("company_id", self.env.company.id),
-            vals.get("team_id") or False, vals.get("user_id") or False, vals.get("period_type", "month"),
+            vals.get("kpi_id"),
+            vals.get("scope", "team"),
+            vals.get("company_id", self.env.company.id),
+            vals.get("team_id") or False,
+            vals.get("user_id") or False,
+            vals.get("period_type", "month"),
             str(vals.get("date_start")),
         )
 
     @staticmethod
     def _target_domain(key):
         kpi, scope, company, team, user, period_type, date_start = key
-        return [("kpi_id", "=", kpi), ("scope", "=", scope), ("company_id", "=", company), ("team_id", "=", team),
-                ("user_id", "=", user), ("period_type", "=", period_type), ("date_start", "=", date_start)]
+        return [
+            ("kpi_id", "=", kpi),
+            ("scope", "=", scope),
+            ("company_id", "=", company),
+            ("team_id", "=", team),
+            ("user_id", "=", user),
+            ("period_type", "=", period_type),
+            ("date_start", "=", date_start),
+        ]
 
     @api.constrains("scope", "team_id", "user_id", "period_type", "date_start", "kpi_id", "company_id")
     def _check_target(self):
@@ -100,15 +113,23 @@ class SalesProcessKpiTarget(models.Model):
                 )
             if (target.scope == "team") != bool(target.team_id) or (target.scope == "user") != bool(target.user_id):
                 raise ValidationError(
-                    _("Target %(target)s: set the Sales Team or the Salesperson of its scope, and only it.",
-                      target=name)
+                    _(
+                        "Target %(target)s: set the Sales Team or the Salesperson of its scope, and only it.",
+                        target=name,
+                    )
                 )
-            duplicate = self.search_count([
-                ("id", "!=", target.id), ("kpi_id", "=", target.kpi_id.id), ("scope", "=", target.scope),
-                ("company_id", "=", target.company_id.id), ("team_id", "=", target.team_id.id),
-                ("user_id", "=", target.user_id.id), ("period_type", "=", target.period_type),
-                ("date_start", "=", target.date_start),
-            ])
+            duplicate = self.search_count(
+                [
+                    ("id", "!=", target.id),
+                    ("kpi_id", "=", target.kpi_id.id),
+                    ("scope", "=", target.scope),
+                    ("company_id", "=", target.company_id.id),
+                    ("team_id", "=", target.team_id.id),
+                    ("user_id", "=", target.user_id.id),
+                    ("period_type", "=", target.period_type),
+                    ("date_start", "=", target.date_start),
+                ]
+            )
             if duplicate:
                 raise ValidationError(
                     _("Target %(target)s: there is already a target for this KPI, scope and period.", target=name)

@@ -28,6 +28,9 @@ class SalesProcessPlanChannel(models.Model):
         for line in self:
             if not 0 <= line.planned_share <= 100:
                 raise ValidationError(
-                    _("Sales plan %(plan)s: the planned share of %(channel)s must be between 0 and 100%%.",
-                      plan=line.plan_id.name, channel=line.channel_id.name)
+                    _(
+                        "Sales plan %(plan)s: the planned share of %(channel)s must be between 0 and 100%%.",
+                        plan=line.plan_id.name,
+                        channel=line.channel_id.name,
+                    )
                 )

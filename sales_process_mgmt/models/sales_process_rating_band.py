@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -28,7 +30,7 @@ class SalesProcessRatingBand(models.Model):
                 )
         for company_id in {band.company_id.id for band in self}:
             bands = self.search([("company_id", "=", company_id)], order="min_score, id")
-            for lower, upper in zip(bands, bands[1:]):
+            for lower, upper in pairwise(bands):
                 if upper.min_score < lower.max_score:
                     raise ValidationError(
                         _("Bands %(lower)s and %(upper)s overlap.", lower=lower.name, upper=upper.name)
@@ -37,7 +39,10 @@ class SalesProcessRatingBand(models.Model):
                     raise ValidationError(
                         _(
                             "Bands %(lower)s and %(upper)s leave a gap between %(min)s and %(max)s.",
-                            lower=lower.name, upper=upper.name, min=lower.max_score, max=upper.min_score,
+                            lower=lower.name,
+                            upper=upper.name,
+                            min=lower.max_score,
+                            max=upper.min_score,
                         )
                     )
 

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from odoo import Command
+from odoo.addons.sales_process_mgmt.models.sales_process_kpi import KpiScope
 
 from .common import SalesProcessCase
 
@@ -37,15 +38,25 @@ class EvaluationCase(SalesProcessCase):
             cls.currency_2.active = True
         cls.company_2.currency_id = cls.currency_2
         cls.team_c2 = cls.env["crm.team"].create(
-            {"name": "SPM Team C2", "company_id": cls.company_2.id, "member_ids": [Command.link(cls.user_salesman_c2.id)]}
+            {
+                "name": "SPM Team C2",
+                "company_id": cls.company_2.id,
+                "member_ids": [Command.link(cls.user_salesman_c2.id)],
+            }
         )
         cls.l1, cls.l2, cls.l3, cls.l5, cls.l6 = cls._create_leads(5, expected_revenue=0)
         (cls.l4,) = cls._create_leads(1, user_id=cls.user_salesman_2.id, expected_revenue=0)
-        cls.c2 = cls.env["crm.lead"].create({
-            "name": "SPM C2 lead", "type": "opportunity", "user_id": cls.user_salesman_c2.id,
-            "team_id": cls.team_c2.id, "company_id": cls.company_2.id, "stage_id": cls.stage_reception.id,
-            "expected_revenue": 7000,
-        })
+        cls.c2 = cls.env["crm.lead"].create(
+            {
+                "name": "SPM C2 lead",
+                "type": "opportunity",
+                "user_id": cls.user_salesman_c2.id,
+                "team_id": cls.team_c2.id,
+                "company_id": cls.company_2.id,
+                "stage_id": cls.stage_reception.id,
+                "expected_revenue": 7000,
+            }
+        )
         cls.l1.expected_revenue, cls.l2.expected_revenue, cls.l5.expected_revenue = 1000, 3000, 500
         (cls.l1 | cls.l2 | cls.l5 | cls.c2).write({"stage_id": cls.stage_won.id})
         cls.l3.lost_reason_id = cls.reason
@@ -53,11 +64,17 @@ class EvaluationCase(SalesProcessCase):
         cls.env.flush_all()
         cr = cls.env.cr
         for lead, created, closed in [
-            (cls.l1, "2026-02-20", "2026-03-10"), (cls.l2, "2026-03-01", "2026-03-05"),
-            (cls.l3, "2026-02-01", "2026-03-15"), (cls.l4, "2026-03-10", "2026-03-20"),
-            (cls.l5, "2026-01-31", "2026-02-10"), (cls.l6, "2026-03-03", None), (cls.c2, "2026-03-01", "2026-03-12"),
+            (cls.l1, "2026-02-20", "2026-03-10"),
+            (cls.l2, "2026-03-01", "2026-03-05"),
+            (cls.l3, "2026-02-01", "2026-03-15"),
+            (cls.l4, "2026-03-10", "2026-03-20"),
+            (cls.l5, "2026-01-31", "2026-02-10"),
+            (cls.l6, "2026-03-03", None),
+            (cls.c2, "2026-03-01", "2026-03-12"),
         ]:
-            cr.execute("UPDATE crm_lead SET create_date = %s, date_closed = %s WHERE id = %s", (created, closed, lead.id))
+            cr.execute(
+                "UPDATE crm_lead SET create_date = %s, date_closed = %s WHERE id = %s", (created, closed, lead.id)
+            )
         History = cls.env["sales.process.stage.history"].sudo()
         needs = cls.stage_needs
         for lead, user, date_in, date_out, days, overdue, exit_type, next_stage in [
@@ -66,12 +83,22 @@ class EvaluationCase(SalesProcessCase):
             (cls.l3, cls.user_salesman, "2026-03-15", "2026-03-20", 5, False, "lost", None),
             (cls.l4, cls.user_salesman_2, "2026-02-20", "2026-02-22", 2, False, "moved", cls.stage_presentation),
         ]:
-            History.create({
-                "lead_id": lead.id, "stage_id": needs.id, "user_id": user.id, "team_id": cls.team.id,
-                "company_id": cls.company.id, "date_in": date_in, "date_out": date_out, "duration_days": days,
-                "overdue": overdue, "is_open": False, "exit_type": exit_type,
-                "next_stage_id": next_stage.id if next_stage else False,
-            })
+            History.create(
+                {
+                    "lead_id": lead.id,
+                    "stage_id": needs.id,
+                    "user_id": user.id,
+                    "team_id": cls.team.id,
+                    "company_id": cls.company.id,
+                    "date_in": date_in,
+                    "date_out": date_out,
+                    "duration_days": days,
+                    "overdue": overdue,
+                    "is_open": False,
+                    "exit_type": exit_type,
+                    "next_stage_id": next_stage.id if next_stage else False,
+                }
+            )
         Rating = cls.env["rating.rating"].sudo()
         model_id = cls.env["ir.model"]._get_id("crm.lead")
         for lead, value in [(cls.l1, 5), (cls.l2, 2)]:
@@ -81,14 +108,23 @@ class EvaluationCase(SalesProcessCase):
         todo = cls.env.ref("mail.mail_activity_data_todo")
         activities = cls.env["mail.activity"]
         for deadline in ("2026-03-10", "2026-03-12", "2026-03-20"):
-            activities |= activities.create({
-                "res_model_id": model_id, "res_id": cls.l6.id, "activity_type_id": todo.id,
-                "user_id": cls.user_salesman.id, "date_deadline": deadline, "summary": f"SPM activity {deadline}",
-            })
+            activities |= activities.create(
+                {
+                    "res_model_id": model_id,
+                    "res_id": cls.l6.id,
+                    "activity_type_id": todo.id,
+                    "user_id": cls.user_salesman.id,
+                    "date_deadline": deadline,
+                    "summary": f"SPM activity {deadline}",
+                }
+            )
         cls.env.flush_all()
         for activity, active, done, created in zip(
-            activities, (False, False, True), ("2026-03-08", "2026-03-15", None),
+            activities,
+            (False, False, True),
+            ("2026-03-08", "2026-03-15", None),
             ("2026-03-05", "2026-03-06", "2026-03-07"),
+            strict=True,
         ):
             cr.execute(
                 "UPDATE mail_activity SET active = %s, date_done = %s, create_date = %s WHERE id = %s",
@@ -104,8 +140,6 @@ class EvaluationCase(SalesProcessCase):
         return cls.env["sales.process.kpi"].create(vals)
 
     def _values(self, kpi, period=MARCH, users=None, company=None):
-        from odoo.addons.sales_process_mgmt.models.sales_process_kpi import KpiScope
-
         users = users or (self.user_salesman | self.user_salesman_2)
         scope = KpiScope("user_id", users.ids, (company or self.company).id)
         return kpi._compute_values(*period, scope)

@@ -1,6 +1,5 @@
-from odoo.tests import tagged
-
 from odoo.addons.sales_process_mgmt.models.sales_process_kpi import KpiScope
+from odoo.tests import tagged
 
 from .common_evaluation import FEBRUARY, MARCH, EvaluationCase
 
@@ -36,13 +35,28 @@ class TestEvaluationKpi(EvaluationCase):
 
     def test_empty_period_is_no_data(self):
         """No lead at all: every KPI says no data, none says 0 % or fails."""
-        kinds = ["won_revenue", "won_count", "new_count", "win_rate", "cycle_avg", "cycle_median", "lost_count",
-                 "within_standard", "overdue_visits", "first_activity_days", "activities_on_time",
-                 "satisfaction_avg", "satisfaction_pct", "pipeline_velocity", "training_compliance"]
+        kinds = [
+            "won_revenue",
+            "won_count",
+            "new_count",
+            "win_rate",
+            "cycle_avg",
+            "cycle_median",
+            "lost_count",
+            "within_standard",
+            "overdue_visits",
+            "first_activity_days",
+            "activities_on_time",
+            "satisfaction_avg",
+            "satisfaction_pct",
+            "pipeline_velocity",
+            "training_compliance",
+        ]
         for kind in kinds:
             kpi = self._kpi(kind)
-            values = self._values(kpi, (MARCH[0].replace(year=2020), MARCH[1].replace(year=2020)),
-                                  users=self.user_employee)
+            values = self._values(
+                kpi, (MARCH[0].replace(year=2020), MARCH[1].replace(year=2020)), users=self.user_employee
+            )
             self.assertEqual(values, {self.user_employee.id: None}, kind)
         stage_kpi = self._kpi("stage_time_avg", stage_id=self.stage_needs.id)
         self.assertEqual(self._values(stage_kpi, users=self.user_employee), {self.user_employee.id: None})
@@ -71,13 +85,19 @@ class TestEvaluationKpi(EvaluationCase):
     def test_custom_kpi(self):
         lead_fields = self.env["ir.model.fields"]
         kpi = self._kpi(
-            "custom", custom_model="crm.lead", custom_domain="[('expected_revenue', '>', 1500)]",
-            custom_aggregate="sum", custom_field_id=lead_fields._get("crm.lead", "expected_revenue").id,
+            "custom",
+            custom_model="crm.lead",
+            custom_domain="[('expected_revenue', '>', 1500)]",
+            custom_aggregate="sum",
+            custom_field_id=lead_fields._get("crm.lead", "expected_revenue").id,
             custom_date_field_id=lead_fields._get("crm.lead", "date_closed").id,
         )
         self.assertValues(kpi, {"A": 3000, "B": None})
         visits = self._kpi(
-            "custom", code="T-visits", custom_model="sales.process.stage.history", custom_aggregate="count",
+            "custom",
+            code="T-visits",
+            custom_model="sales.process.stage.history",
+            custom_aggregate="count",
             custom_date_field_id=lead_fields._get("sales.process.stage.history", "date_out").id,
         )
         self.assertValues(visits, {"A": 3, "B": None})
@@ -94,7 +114,9 @@ class TestEvaluationKpi(EvaluationCase):
 
     def test_team_scope(self):
         scope = KpiScope("team_id", (self.team | self.team_2).ids, self.company.id)
-        self.assertEqual(self._kpi("won_revenue")._compute_values(*MARCH, scope), {self.team.id: 4000, self.team_2.id: None})
+        self.assertEqual(
+            self._kpi("won_revenue")._compute_values(*MARCH, scope), {self.team.id: 4000, self.team_2.id: None}
+        )
         rate = self._kpi("win_rate")._compute_values(*MARCH, scope)
         self.assertAlmostEqual(rate[self.team.id], 50.0)
         self.assertIsNone(rate[self.team_2.id])

@@ -38,7 +38,9 @@ class TestEvaluationRating(HttpCase, SalesProcessCase):
         self.assertEqual(response.status_code, 200)
         rating.invalidate_recordset()
         self.assertTrue(rating.consumed)
-        self.assertEqual((rating.rating, rating.feedback, rating.sales_process_source), (5, "Very professional", "customer"))
+        self.assertEqual(
+            (rating.rating, rating.feedback, rating.sales_process_source), (5, "Very professional", "customer")
+        )
         self.assertEqual(rating.sales_process_lead_id, self.lead)
         self.lead.invalidate_recordset()
         self.assertEqual(self.lead.rating_count, 1)
@@ -61,8 +63,10 @@ class TestEvaluationRating(HttpCase, SalesProcessCase):
         self.assertEqual(len(self._request(self.lead)), 1)
 
     def test_manual_rating_by_the_salesperson(self):
-        wizard = self.env["sales.process.rating.wizard"].with_user(self.user_salesman).create(
-            {"lead_id": self.lead.id, "rating": "3", "feedback": "Said so on the phone"}
+        wizard = (
+            self.env["sales.process.rating.wizard"]
+            .with_user(self.user_salesman)
+            .create({"lead_id": self.lead.id, "rating": "3", "feedback": "Said so on the phone"})
         )
         wizard.action_record()
         rating = self._request(self.lead)

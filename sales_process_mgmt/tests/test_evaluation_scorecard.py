@@ -15,14 +15,34 @@ class TestEvaluationScorecard(EvaluationCase):
         cls.kpi_cycle = cls._kpi("cycle_avg", unit="days", direction="lower")
         cls.kpi_rate = cls._kpi("win_rate", unit="percent", default_target=50)
         Target = cls.env["sales.process.kpi.target"]
-        Target.create([
-            {"kpi_id": cls.kpi_revenue.id, "scope": "user", "user_id": cls.user_salesman.id,
-             "period_type": "month", "date_start": MARCH[0], "value": 5000},
-            {"kpi_id": cls.kpi_cycle.id, "scope": "user", "user_id": cls.user_salesman.id,
-             "period_type": "month", "date_start": MARCH[0], "value": 22},
-            {"kpi_id": cls.kpi_revenue.id, "scope": "team", "team_id": cls.team.id,
-             "period_type": "month", "date_start": MARCH[0], "value": 8000},
-        ])
+        Target.create(
+            [
+                {
+                    "kpi_id": cls.kpi_revenue.id,
+                    "scope": "user",
+                    "user_id": cls.user_salesman.id,
+                    "period_type": "month",
+                    "date_start": MARCH[0],
+                    "value": 5000,
+                },
+                {
+                    "kpi_id": cls.kpi_cycle.id,
+                    "scope": "user",
+                    "user_id": cls.user_salesman.id,
+                    "period_type": "month",
+                    "date_start": MARCH[0],
+                    "value": 22,
+                },
+                {
+                    "kpi_id": cls.kpi_revenue.id,
+                    "scope": "team",
+                    "team_id": cls.team.id,
+                    "period_type": "month",
+                    "date_start": MARCH[0],
+                    "value": 8000,
+                },
+            ]
+        )
 
     def _scorecard(self, user=None, **values):
         vals = {
@@ -30,9 +50,11 @@ class TestEvaluationScorecard(EvaluationCase):
             "period_type": "month",
             "date_start": MARCH[0],
             "team_ids": [(6, 0, self.team.ids)],
-            "kpi_ids": [(0, 0, {"kpi_id": self.kpi_revenue.id, "weight": 2}),
-                        (0, 0, {"kpi_id": self.kpi_cycle.id, "weight": 1}),
-                        (0, 0, {"kpi_id": self.kpi_rate.id, "weight": 1})],
+            "kpi_ids": [
+                (0, 0, {"kpi_id": self.kpi_revenue.id, "weight": 2}),
+                (0, 0, {"kpi_id": self.kpi_cycle.id, "weight": 1}),
+                (0, 0, {"kpi_id": self.kpi_rate.id, "weight": 1}),
+            ],
         }
         vals.update(values)
         return self.env["sales.process.evaluation"].with_user(user or self.user_manager).create(vals)
@@ -96,8 +118,11 @@ class TestEvaluationScorecard(EvaluationCase):
     def test_drilldown_opens_the_leads_behind_the_figure(self):
         evaluation = self._scorecard()
         evaluation.action_compute()
-        action = self._line(evaluation, self.kpi_revenue, self.user_salesman).with_user(
-            self.user_manager).action_open_details()
+        action = (
+            self._line(evaluation, self.kpi_revenue, self.user_salesman)
+            .with_user(self.user_manager)
+            .action_open_details()
+        )
         self.assertEqual(action["res_model"], "crm.lead")
         leads = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
         self.assertEqual(leads, self.l1 | self.l2)
@@ -134,9 +159,7 @@ class TestEvaluationScorecard(EvaluationCase):
             created = Evaluation.search([("auto_team_id", "=", self.team.id)])
             self.assertEqual(len(created), 1)
             self.assertEqual((created.date_start, created.state), (MARCH[0], "computed"))
-            self.assertEqual(
-                self._line(created, self.kpi_revenue, self.user_salesman).actual, 4000
-            )
+            self.assertEqual(self._line(created, self.kpi_revenue, self.user_salesman).actual, 4000)
             Evaluation._cron_create_monthly_scorecards()
             self.assertEqual(Evaluation.search_count([("auto_team_id", "=", self.team.id)]), 1)
 
@@ -153,8 +176,14 @@ class TestEvaluationScorecard(EvaluationCase):
 
     def test_bad_targets(self):
         Target = self.env["sales.process.kpi.target"].with_user(self.user_manager)
-        vals = {"kpi_id": self.kpi_revenue.id, "scope": "user", "user_id": self.user_salesman.id,
-                "period_type": "month", "date_start": MARCH[0], "value": 1}
+        vals = {
+            "kpi_id": self.kpi_revenue.id,
+            "scope": "user",
+            "user_id": self.user_salesman.id,
+            "period_type": "month",
+            "date_start": MARCH[0],
+            "value": 1,
+        }
         with self.assertRaisesMessage(ValidationError, "already a target"):
             Target.create(vals)
         with self.assertRaisesMessage(ValidationError, "first day"):
@@ -174,12 +203,28 @@ class TestEvaluationScorecard(EvaluationCase):
             Kpi.create({"code": "B2", "name": "SPM bad", "kind": "won_count", "default_weight": -1})
         date_closed = fields._get("crm.lead", "date_closed").id
         with self.assertRaisesMessage(ValidationError, "SPM bad.*Domain"):
-            Kpi.create({"code": "B3", "name": "SPM bad", "kind": "custom", "custom_model": "crm.lead",
-                        "custom_domain": "[('no_such_field', '=', 1)]", "custom_date_field_id": date_closed})
+            Kpi.create(
+                {
+                    "code": "B3",
+                    "name": "SPM bad",
+                    "kind": "custom",
+                    "custom_model": "crm.lead",
+                    "custom_domain": "[('no_such_field', '=', 1)]",
+                    "custom_date_field_id": date_closed,
+                }
+            )
         with self.assertRaisesMessage(ValidationError, "SPM bad.*numeric"):
-            Kpi.create({"code": "B4", "name": "SPM bad", "kind": "custom", "custom_model": "crm.lead",
-                        "custom_aggregate": "sum", "custom_field_id": fields._get("crm.lead", "name").id,
-                        "custom_date_field_id": date_closed})
+            Kpi.create(
+                {
+                    "code": "B4",
+                    "name": "SPM bad",
+                    "kind": "custom",
+                    "custom_model": "crm.lead",
+                    "custom_aggregate": "sum",
+                    "custom_field_id": fields._get("crm.lead", "name").id,
+                    "custom_date_field_id": date_closed,
+                }
+            )
         self.assertFalse(Kpi.search([("name", "=", "SPM bad")]))
         evaluation = self._scorecard()
         with self.assertRaisesMessage(ValidationError, "SPM March.*negative"):
@@ -212,8 +257,9 @@ class TestEvaluationScorecard(EvaluationCase):
         self.assertEqual(every, evaluation.line_ids)
         # a team leader who is a salesperson sees the team's lines
         self.team_2.user_id = self.user_salesman_2
-        led = self._scorecard(name="SPM led", team_ids=[(6, 0, self.team_2.ids)],
-                              user_ids=[(6, 0, self.user_salesman.ids)])
+        led = self._scorecard(
+            name="SPM led", team_ids=[(6, 0, self.team_2.ids)], user_ids=[(6, 0, self.user_salesman.ids)]
+        )
         self.team_2.member_ids = [(4, self.user_salesman.id)]
         led.action_compute()
         seen = Line.with_user(self.user_salesman_2).search([("evaluation_id", "=", led.id)])
@@ -230,8 +276,14 @@ class TestEvaluationScorecard(EvaluationCase):
             )
         with self.assertRaises(AccessError):
             self.env["sales.process.kpi.target"].with_user(self.user_salesman).create(
-                {"kpi_id": self.kpi_revenue.id, "scope": "user", "user_id": self.user_salesman.id,
-                 "period_type": "month", "date_start": "2026-06-01", "value": 1}
+                {
+                    "kpi_id": self.kpi_revenue.id,
+                    "scope": "user",
+                    "user_id": self.user_salesman.id,
+                    "period_type": "month",
+                    "date_start": "2026-06-01",
+                    "value": 1,
+                }
             )
         # another company's scorecards stay hidden
         self.assertFalse(

@@ -13,20 +13,28 @@ class TestEvaluationTour(HttpCase):
         team = cls.env["crm.team"].create({"name": "SPM Eval Tour Team", "member_ids": [seller.id]})
         won = cls.env["crm.stage"].create({"name": "SPM Tour Won", "sequence": 990, "is_won": True})
         start = cls.env["crm.stage"].create({"name": "SPM Tour Start", "sequence": 901})
-        cls.lead = cls.env["crm.lead"].create({
-            "name": "SPM Tour Won Deal", "type": "opportunity", "user_id": seller.id, "team_id": team.id,
-            "stage_id": start.id, "expected_revenue": 12000,
-        })
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "SPM Tour Won Deal",
+                "type": "opportunity",
+                "user_id": seller.id,
+                "team_id": team.id,
+                "stage_id": start.id,
+                "expected_revenue": 12000,
+            }
+        )
         cls.lead.stage_id = won
         kpi = cls.env["sales.process.kpi"].create({"code": "TOUR", "name": "SPM Tour Revenue", "kind": "won_revenue"})
         today = cls.lead.date_closed.date()
-        cls.evaluation = cls.env["sales.process.evaluation"].create({
-            "name": "SPM Tour Scorecard",
-            "period_type": "month",
-            "date_start": today.replace(day=1),
-            "team_ids": [(6, 0, team.ids)],
-            "kpi_ids": [(0, 0, {"kpi_id": kpi.id, "weight": 1})],
-        })
+        cls.evaluation = cls.env["sales.process.evaluation"].create(
+            {
+                "name": "SPM Tour Scorecard",
+                "period_type": "month",
+                "date_start": today.replace(day=1),
+                "team_ids": [(6, 0, team.ids)],
+                "kpi_ids": [(0, 0, {"kpi_id": kpi.id, "weight": 1})],
+            }
+        )
 
     def test_evaluation_tour(self):
         """A manager computes and freezes a scorecard, then drills into a line."""
