@@ -229,14 +229,20 @@ def _baseline_sql(env, users, stages, kpis):
                                   {visits} AND h.stage_id = {stage.id} AND h.exit_type IN ('moved', 'lost')
                               GROUP BY 1, 2""",
         "first_activity_days": f"""
-            SELECT m, user_id, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400) FROM (
-                SELECT {month.format("l.create_date")} AS m, l.user_id, l.create_date,
-                       LEAST((SELECT MIN(a.create_date) FROM mail_activity a
-                               WHERE a.res_model = 'crm.lead' AND a.res_id = l.id),
-                             (SELECT MIN(mm.date) FROM mail_message mm WHERE mm.model = 'crm.lead'
-                                 AND mm.res_id = l.id AND mm.mail_activity_type_id IS NOT NULL)) AS first
-                  FROM crm_lead l WHERE {lead} AND l.create_date >= %(from)s AND l.create_date < %(to)s
-            ) f WHERE first IS NOT NULL GROUP BY 1, 2""",
+            WITH leads AS (
+                SELECT l.id, {month.format("l.create_date")} AS m, l.user_id, l.create_date FROM crm_lead l
+                 WHERE {lead} AND l.create_date >= %(from)s AND l.create_date < %(to)s
+            ), act AS (
+                SELECT a.res_id, MIN(a.create_date) AS first FROM mail_activity a JOIN leads ON leads.id = a.res_id
+                 WHERE a.res_model = 'crm.lead' GROUP BY 1
+            ), msg AS (
+                SELECT mm.res_id, MIN(mm.date) AS first FROM mail_message mm JOIN leads ON leads.id = mm.res_id
+                 WHERE mm.model = 'crm.lead' AND mm.mail_activity_type_id IS NOT NULL GROUP BY 1
+            )
+            SELECT leads.m, leads.user_id,
+                   AVG(GREATEST(EXTRACT(EPOCH FROM LEAST(act.first, msg.first) - leads.create_date), 0) / 86400)
+              FROM leads LEFT JOIN act ON act.res_id = leads.id LEFT JOIN msg ON msg.res_id = leads.id
+             WHERE act.first IS NOT NULL OR msg.first IS NOT NULL GROUP BY 1, 2""",
         "activities_on_time": """
             SELECT date_trunc('month', a.date_deadline)::date, a.user_id,
                    100.0 * COUNT(*) FILTER (WHERE NOT a.active AND a.date_done <= a.date_deadline)

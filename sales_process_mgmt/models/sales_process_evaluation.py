@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .sales_process_kpi import KpiScope
 from .sales_process_kpi_target import PERIOD_MONTHS, PERIOD_TYPES, is_period_start, period_end
@@ -186,7 +187,6 @@ class SalesProcessEvaluation(models.Model):
         own and the previous ones), whatever the number of scorecards, members and leads;
         then one search for the targets, one insert of the lines and one of the scores.
         """
-        Line = self.env["sales.process.evaluation.line"].sudo()
         Score = self.env["sales.process.evaluation.score"].sudo()
         self.sudo().line_ids.unlink()
         self.sudo().score_ids.unlink()
@@ -208,9 +208,61 @@ class SalesProcessEvaluation(models.Model):
             for evaluation in evaluations:
                 current, previous = (index[period] for period in evaluation._get_periods())
                 line_vals += evaluation._prepare_line_vals(values, targets, current, previous)
-        lines = Line.create(line_vals)
-        Score.create(self._prepare_score_vals(lines))
+        self._insert_lines(line_vals)
+        Score.create(self._prepare_score_vals(line_vals))
         self.write({"state": "computed", "date_computed": fields.Datetime.now()})
+
+    @api.model
+    def _insert_lines(self, vals_list):
+        """Insert the lines in one statement (a year of scorecards is thousands of lines).
+
+        The lines are plain stored values without computed stored fields, so the ORM's
+        create would only add per-record overhead.
+        """
+        Line = self.env["sales.process.evaluation.line"]
+        if not vals_list:
+            return Line
+        columns = {
+            "evaluation_id": "int4",
+            "kpi_id": "int4",
+            "member_type": "varchar",
+            "user_id": "int4",
+            "team_id": "int4",
+            "company_id": "int4",
+            "date_start": "date",
+            "actual": "float8",
+            "has_actual": "bool",
+            "target": "float8",
+            "achievement": "float8",
+            "has_achievement": "bool",
+            "weight": "float8",
+            "weighted_score": "float8",
+            "previous_actual": "float8",
+            "has_previous": "bool",
+            "trend": "varchar",
+        }
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", [vals[name] or None if kind == "int4" else vals[name] for vals in vals_list], SQL(kind))
+            for name, kind in columns.items()
+        )
+        names = SQL(", ").join(SQL.identifier(name) for name in columns)
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO sales_process_evaluation_line (%(names)s, create_uid, create_date, write_uid, write_date)
+            SELECT %(names)s, %(uid)s, %(now)s, %(uid)s, %(now)s FROM unnest(%(arrays)s) AS t(%(names)s)
+            RETURNING id
+            """,
+                names=names,
+                arrays=arrays,
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        lines = Line.browse(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_recordset(["line_ids"])
+        return lines
 
     def _prepare_line_vals(self, values, targets, current, previous):
         """Values of the lines of scorecard ``self``.
@@ -243,6 +295,8 @@ class SalesProcessEvaluation(models.Model):
                     vals_list.append(
                         {
                             "evaluation_id": self.id,
+                            "company_id": self.company_id.id,
+                            "date_start": self.date_start,
                             "kpi_id": kpi.id,
                             "user_id": member.id if field == "user_id" else False,
                             "team_id": member.id if field == "team_id" else user_teams.get(member.id, False),
@@ -317,21 +371,25 @@ class SalesProcessEvaluation(models.Model):
         better = actual > before if direction == "higher" else actual < before
         return "improved" if better else "declined"
 
-    def _prepare_score_vals(self, lines):
-        """Each member's total per scorecard: the weighted average of its achievements (capped), and its band."""
+    def _prepare_score_vals(self, line_vals):
+        """Each member's total per scorecard: the weighted average of its achievements (capped), and its band.
+
+        :param line_vals: the values of the scorecards' lines (``_prepare_line_vals``)
+        """
         totals = defaultdict(lambda: [0.0, 0.0, False])
-        for line in lines:
-            member = line.user_id if line.member_type == "user" else line.team_id
-            total = totals[(line.evaluation_id, line.member_type, member.id)]
-            total[2] = line.team_id.id
-            if line.has_achievement:
-                total[0] += line.weighted_score
-                total[1] += line.weight
+        for vals in line_vals:
+            member_id = vals["user_id"] if vals["member_type"] == "user" else vals["team_id"]
+            total = totals[(vals["evaluation_id"], vals["member_type"], member_id)]
+            total[2] = vals["team_id"]
+            if vals["has_achievement"]:
+                total[0] += vals["weighted_score"]
+                total[1] += vals["weight"]
         bands = {
             company: self.env["sales.process.rating.band"].sudo()._get_bands(company) for company in self.company_id
         }
         vals_list = []
-        for (evaluation, member_type, member_id), (score, weight, team_id) in totals.items():
+        for (evaluation_id, member_type, member_id), (score, weight, team_id) in totals.items():
+            evaluation = self.browse(evaluation_id)
             total = 100.0 * score / weight if weight else None
             vals_list.append(
                 {

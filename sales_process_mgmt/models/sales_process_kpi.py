@@ -197,13 +197,34 @@ class SalesProcessKpi(models.Model):
         return getattr(self, f"_compute_{self.kind}")(periods, scope)
 
     @staticmethod
-    def _periods(periods):
+    def _periods_values(periods):
         """``(VALUES (index, start, end), ...) AS p(idx, ps, pe)``: the periods as datetimes [ps, pe)."""
         rows = [
             SQL("(%s, %s::timestamp, %s::timestamp)", index, *period_bounds(*period))
             for index, period in enumerate(periods)
         ]
         return SQL("(VALUES %s) AS p(idx, ps, pe)", SQL(", ").join(rows))
+
+    @classmethod
+    def _periods(cls, periods, column):
+        """``JOIN`` placing each row in its period by ``column``: ``p.idx`` is the period's index.
+
+        Consecutive periods (a scorecard's previous and own period, twelve months...) cost one
+        ``width_bucket`` per row over their bounds; others are joined as a VALUES list.
+        """
+        bounds = [period_bounds(*period) for period in periods]
+        if all(bounds[i][1] == bounds[i + 1][0] for i in range(len(bounds) - 1)):
+            thresholds = [start for start, __ in bounds] + [bounds[-1][1]]
+            return SQL(
+                "JOIN LATERAL (SELECT width_bucket(%s, %s::timestamp[]) - 1 AS idx) AS p ON %s >= %s AND %s < %s",
+                column,
+                thresholds,
+                column,
+                thresholds[0],
+                column,
+                thresholds[-1],
+            )
+        return SQL("JOIN %s ON %s >= p.ps AND %s < p.pe", cls._periods_values(periods), column, column)
 
     def _query(self, query):
         """Rows (period, member, value) → {(period, member): value}."""
@@ -235,14 +256,14 @@ class SalesProcessKpi(models.Model):
             SELECT p.idx, %(member)s, %(select)s
               FROM crm_lead l
               JOIN crm_stage s ON s.id = l.stage_id
-              JOIN %(periods)s ON l.date_closed >= p.ps AND l.date_closed < p.pe
+              %(periods)s
              WHERE %(where)s AND l.type = 'opportunity' AND l.active AND s.is_won
           GROUP BY 1, 2
             """,
             member=member,
             select=select,
             where=where,
-            periods=self._periods(periods),
+            periods=self._periods(periods, SQL("l.date_closed")),
         )
 
     def _compute_won_revenue(self, periods, scope):
@@ -267,12 +288,12 @@ class SalesProcessKpi(models.Model):
             SQL(
                 """
             SELECT p.idx, %s, COUNT(*)
-              FROM crm_lead l JOIN %s ON l.create_date >= p.ps AND l.create_date < p.pe
+              FROM crm_lead l %s
              WHERE %s AND l.type = 'opportunity'
           GROUP BY 1, 2
             """,
                 member,
-                self._periods(periods),
+                self._periods(periods, SQL("l.create_date")),
                 where,
             )
         )
@@ -287,13 +308,13 @@ class SalesProcessKpi(models.Model):
                    COUNT(*) FILTER (WHERE (l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
               FROM crm_lead l
          LEFT JOIN crm_stage s ON s.id = l.stage_id
-              JOIN %(periods)s ON l.date_closed >= p.ps AND l.date_closed < p.pe
+              %(periods)s
              WHERE %(where)s AND l.type = 'opportunity'
           GROUP BY 1, 2
             """,
                 member=member,
                 where=where,
-                periods=self._periods(periods),
+                periods=self._periods(periods, SQL("l.date_closed")),
             )
         )
 
@@ -304,12 +325,12 @@ class SalesProcessKpi(models.Model):
             SQL(
                 """
             SELECT p.idx, %s, COUNT(*)
-              FROM crm_lead l JOIN %s ON l.date_closed >= p.ps AND l.date_closed < p.pe
+              FROM crm_lead l %s
              WHERE %s AND l.type = 'opportunity' AND NOT l.active AND l.probability = 0 AND %s
           GROUP BY 1, 2
             """,
                 member,
-                self._periods(periods),
+                self._periods(periods, SQL("l.date_closed")),
                 where,
                 reason,
             )
@@ -323,7 +344,7 @@ class SalesProcessKpi(models.Model):
             """
             SELECT p.idx, %(member)s, %(select)s
               FROM sales_process_stage_history h
-              JOIN %(periods)s ON h.date_out >= p.ps AND h.date_out < p.pe
+              %(periods)s
              WHERE %(where)s AND %(stage)s AND NOT h.is_open AND %(extra)s
           GROUP BY 1, 2
             """,
@@ -331,7 +352,7 @@ class SalesProcessKpi(models.Model):
             select=select,
             where=where,
             stage=stage,
-            periods=self._periods(periods),
+            periods=self._periods(periods, SQL("h.date_out")),
             extra=extra or SQL("TRUE"),
         )
 
@@ -380,22 +401,32 @@ class SalesProcessKpi(models.Model):
         return self._query(
             SQL(
                 """
-            WITH firsts AS (
-                SELECT p.idx, %(member)s AS member, l.create_date,
-                       LEAST((SELECT MIN(a.create_date) FROM mail_activity a
-                               WHERE a.res_model = 'crm.lead' AND a.res_id = l.id),
-                             (SELECT MIN(m.date) FROM mail_message m
-                               WHERE m.model = 'crm.lead' AND m.res_id = l.id AND m.mail_activity_type_id IS NOT NULL)
-                       ) AS first
-                  FROM crm_lead l JOIN %(periods)s ON l.create_date >= p.ps AND l.create_date < p.pe
+            WITH leads AS (
+                SELECT l.id, p.idx, %(member)s AS member, l.create_date
+                  FROM crm_lead l %(periods)s
                  WHERE %(where)s AND l.type = 'opportunity'
+            ), activities AS (
+                SELECT a.res_id, MIN(a.create_date) AS first
+                  FROM mail_activity a JOIN leads ON leads.id = a.res_id
+                 WHERE a.res_model = 'crm.lead'
+              GROUP BY 1
+            ), messages AS (
+                SELECT m.res_id, MIN(m.date) AS first
+                  FROM mail_message m JOIN leads ON leads.id = m.res_id
+                 WHERE m.model = 'crm.lead' AND m.mail_activity_type_id IS NOT NULL
+              GROUP BY 1
             )
-            SELECT idx, member, AVG(GREATEST(EXTRACT(EPOCH FROM first - create_date), 0) / 86400)
-              FROM firsts WHERE first IS NOT NULL GROUP BY 1, 2
+            SELECT leads.idx, leads.member,
+                   AVG(GREATEST(EXTRACT(EPOCH FROM LEAST(a.first, m.first) - leads.create_date), 0) / 86400)
+              FROM leads
+         LEFT JOIN activities a ON a.res_id = leads.id
+         LEFT JOIN messages m ON m.res_id = leads.id
+             WHERE a.first IS NOT NULL OR m.first IS NOT NULL
+          GROUP BY 1, 2
             """,
                 member=member,
                 where=where,
-                periods=self._periods(periods),
+                periods=self._periods(periods, SQL("l.create_date")),
             )
         )
 
@@ -413,7 +444,7 @@ class SalesProcessKpi(models.Model):
                                        OR a.active AND a.date_deadline < %(today)s)
               FROM mail_activity a
               JOIN crm_lead l ON l.id = a.res_id AND a.res_model = 'crm.lead'
-              JOIN %(periods)s ON a.date_deadline >= p.ps AND a.date_deadline < p.pe
+              %(periods)s
              WHERE l.company_id = %(company)s AND %(member)s = ANY(%(ids)s)
           GROUP BY 1, 2
             """,
@@ -421,7 +452,7 @@ class SalesProcessKpi(models.Model):
                 today=today,
                 company=scope.company_id,
                 ids=list(scope.ids),
-                periods=self._periods(periods),
+                periods=self._periods(periods, SQL("a.date_deadline")),
             )
         )
 
@@ -442,13 +473,13 @@ class SalesProcessKpi(models.Model):
             SELECT p.idx, %s, %s
               FROM rating_rating r
               JOIN crm_lead l ON l.id = r.res_id AND r.res_model = 'crm.lead'
-              JOIN %s ON r.write_date >= p.ps AND r.write_date < p.pe
+              %s
              WHERE %s AND r.consumed AND r.rating >= 1
           GROUP BY 1, 2
             """,
             member,
             select,
-            self._periods(periods),
+            self._periods(periods, SQL("r.write_date")),
             where,
         )
 
@@ -471,7 +502,7 @@ class SalesProcessKpi(models.Model):
           GROUP BY 1, 2
             """,
                 member,
-                self._periods(periods),
+                self._periods_values(periods),
                 where,
             )
         )

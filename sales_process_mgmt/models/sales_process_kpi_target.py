@@ -66,11 +66,9 @@ class SalesProcessKpiTarget(models.Model):
             key = self._target_key(vals)
             if key in keys or self.search_count(self._target_domain(key), limit=1):
                 kpi = self.env["sales.process.kpi"].browse(vals.get("kpi_id"))
+                name = "%s (%s)" % (kpi.name, vals.get("date_start"))  # noqa: UP031 (babel reads the call below)
                 raise ValidationError(
-                    _(
-                        "Target %(target)s: there is already a target for this KPI, scope and period.",
-                        target=f"{kpi.name} ({vals.get('date_start')})",
-                    )
+                    _("Target %(target)s: there is already a target for this KPI, scope and period.", target=name)
                 )
             keys.add(key)
         return super().create(vals_list)
