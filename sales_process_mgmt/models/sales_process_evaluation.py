@@ -355,12 +355,16 @@ class SalesProcessEvaluation(models.Model):
 
     @staticmethod
     def _achievement(direction, actual, target):
-        """Achievement % of ``actual`` against ``target``, direction aware (None: no data or no target)."""
+        """Achievement % of ``actual`` against ``target``, direction aware, capped at ``ACHIEVEMENT_CAP``.
+
+        None: no data or no target. Lower is better: target ÷ actual (an actual of 0 or less
+        reaches the cap).
+        """
         if actual is None or not target:
             return None
         if direction == "lower":
-            return ACHIEVEMENT_CAP if actual <= 0 else 100.0 * target / actual
-        return 100.0 * actual / target
+            return ACHIEVEMENT_CAP if actual <= 0 else min(100.0 * target / actual, ACHIEVEMENT_CAP)
+        return min(100.0 * actual / target, ACHIEVEMENT_CAP)
 
     @staticmethod
     def _trend(direction, actual, before):

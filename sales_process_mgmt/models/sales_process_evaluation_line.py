@@ -42,6 +42,7 @@ class SalesProcessEvaluationLine(models.Model):
     trend = fields.Selection(TRENDS, default="none")
     display_actual = fields.Char(string="Actual Value", compute="_compute_display_values")
     display_achievement = fields.Char(string="Achievement", compute="_compute_display_values")
+    display_previous = fields.Char(string="Previous Value", compute="_compute_display_values")
     improvement_measure = fields.Text(
         string="Improvement Measure",
         help="Concrete measure decided from this figure; the risk layer links its improvement actions here.",
@@ -52,12 +53,13 @@ class SalesProcessEvaluationLine(models.Model):
         for line in self:
             line.member_name = (line.user_id if line.member_type == "user" else line.team_id).sudo().display_name
 
-    @api.depends("actual", "has_actual", "achievement", "has_achievement")
+    @api.depends("actual", "has_actual", "achievement", "has_achievement", "previous_actual", "has_previous")
     def _compute_display_values(self):
         no_data = _("No data")
         for line in self:
             line.display_actual = f"{line.actual:,.2f}" if line.has_actual else no_data
             line.display_achievement = f"{line.achievement:.1f} %" if line.has_achievement else no_data
+            line.display_previous = f"{line.previous_actual:,.2f}" if line.has_previous else no_data
 
     def write(self, vals):
         if set(vals) - {"improvement_measure"} and any(line.evaluation_id.state == "done" for line in self):
