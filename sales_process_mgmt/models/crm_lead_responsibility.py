@@ -60,9 +60,75 @@ class CrmLead(models.Model):
         super()._sales_process_after_reassign()
         self._sales_process_reassign_responsibilities()
 
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """Under ``sales_process_readers_only``, only partners whose user can read a lead follow it.
+
+        Set by the responsibilities for the followers they add (roles, and the
+        assignees mail.activity subscribes): being Accountable or Responsible of a
+        stage gives no access to a lead the person's record rules hide.
+        """
+        if not self.env.context.get("sales_process_readers_only") or not partner_ids:
+            return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+        for partners, leads in self._sales_process_group_by_readers(partner_ids).items():
+            super(CrmLead, leads).message_subscribe(partner_ids=sorted(partners), subtype_ids=subtype_ids)
+        return True
+
     # ------------------------------------------------------------------
     # Responsibilities
     # ------------------------------------------------------------------
+
+    def _sales_process_is_bulk(self):
+        """Whether a move or reassignment of ``self`` takes the set-based bulk path.
+
+        Up to ``sales_process_mgmt.bulk_threshold`` leads (default 20), the work of
+        the stages goes through mail's API: activities created in one batch with
+        Odoo's "assigned to you" notifications, notes posted to their recipients'
+        inbox or email, followers subscribed. Above it, a few queries write the
+        same records (see test_bulk_and_interactive_paths_leave_the_same_records),
+        without "assigned to you" notifications.
+        """
+        threshold = self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.bulk_threshold", "20")
+        return len(self) > int(threshold)
+
+    @api.model
+    def _sales_process_mail_context(self):
+        """Context of the mail API calls: queue the emails instead of sending them in the request.
+
+        The mail queue cron is triggered so that they leave right after the commit
+        (what Odoo's event module does for its registration mails).
+        """
+        return {"mail_notify_force_send": False, "sales_process_readers_only": True}
+
+    @api.model
+    def _sales_process_trigger_mail_queue(self, users):
+        """Wake the mail queue if one of ``users`` gets its notifications by email."""
+        if any(user.notification_type == "email" for user in users.sudo()):
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+
+    def _sales_process_group_by_readers(self, partner_ids):
+        """{frozenset(partner ids): leads of ``self``}: who of ``partner_ids`` can read which lead.
+
+        A partner of internal users counts for the leads one of its users can read
+        (record rules included); a partner without user is kept, as mail does. One
+        access query per user, not per lead.
+        """
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", list(partner_ids))])
+        )
+        readable = {partner_id: set(self._ids) for partner_id in partner_ids}
+        for partner_id in set(users.partner_id.ids):
+            readable[partner_id] = set()
+        for user in users:
+            readable[user.partner_id.id].update(self.with_user(user)._filtered_access("read")._ids)
+        groups = {}
+        for lead in self:
+            partners = frozenset(partner_id for partner_id, ids in readable.items() if lead.id in ids)
+            if partners:
+                groups.setdefault(partners, []).append(lead.id)
+        return {partners: self.browse(ids) for partners, ids in groups.items()}
 
     def _sales_process_open_activities(self):
         """Open auto-activities of ``self``, read in one query.
@@ -108,7 +174,7 @@ class CrmLead(models.Model):
                 duplicates |= activity
             seen.add(key)
         if stale:
-            stale._sales_process_close_on_stage_exit()
+            stale._sales_process_close_on_stage_exit(bulk=self._sales_process_is_bulk())
         duplicates.unlink()
 
     def _sales_process_apply_responsibilities(self):
@@ -117,62 +183,81 @@ class CrmLead(models.Model):
         Closes the open auto-activities of the stage left, schedules one activity per
         Responsible user (unless one is still open for that user in this stage),
         makes the Accountable and Consulted people followers and informs the Informed
-        ones. Set-based: the number of queries does not depend on the number of leads.
+        ones. Set-based on both paths (see _sales_process_is_bulk): the number of
+        queries does not depend on the number of leads.
         """
         if not self:
             return
+        bulk = self._sales_process_is_bulk()
         self.fetch(["stage_id", "team_id", "company_id", "user_id", "active", "name", "stage_deadline"])
         open_activities = self._sales_process_open_activities()
         stage_of = {lead.id: lead.stage_id.id for lead in self}
         left = open_activities.filtered(lambda act: act.sales_process_stage_id.id != stage_of.get(act.res_id))
         if left:
-            left._sales_process_close_on_stage_exit()
+            left._sales_process_close_on_stage_exit(bulk=bulk)
         entering = self.filtered("active")
         resolution = self.env["sales.process.responsibility"]._resolve(entering)
         if not resolution:
             return
         existing = {(act.res_id, act.user_id.id) for act in open_activities - left}
         vals_list = entering._sales_process_prepare_activities(resolution, existing)
-        entering._sales_process_insert_activities(vals_list)
-        entering._sales_process_subscribe_roles(resolution, ("responsible", "accountable", "consulted"))
-        entering._sales_process_inform(resolution)
-        entering._sales_process_log_problems(resolution)
+        entering._sales_process_create_activities(vals_list, bulk)
+        entering._sales_process_subscribe_roles(resolution, ("responsible", "accountable", "consulted"), bulk)
+        entering._sales_process_inform(resolution, bulk)
+        entering._sales_process_log_problems(resolution, bulk=bulk)
         entering.invalidate_recordset(["activity_ids", "message_ids"])
 
     def _sales_process_prepare_activities(self, resolution, existing):
         """Values of the activities to create: one per (lead, Responsible user) not in ``existing``.
 
-        What depends only on the stage and the row (type, summary, a note without
-        placeholders, the deadline of a given stage deadline) is worked out once.
+        Summary, note and checklist are written in the assignee's language, the
+        deadline counted from the assignee's today in their time zone. What depends
+        only on the stage, the row and the language (type, summary, a note without
+        placeholders) or on the row, stage deadline and time zone (the deadline) is
+        worked out once.
         """
         model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
-        per_row, notes, deadlines = {}, {}, {}
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .browse(sorted({uid for holders in resolution.values() for uid in holders["responsible"]}))
+        )
+        users.fetch(["lang", "tz"])
+        user_lang = {user.id: user.lang or self.env.lang for user in users}
+        user_tz = {user.id: user.tz or self.env.context.get("tz") for user in users}
+        per_row, notes, deadlines, today = {}, {}, {}, {}
         vals_list = []
         for lead in self:
             holders = resolution.get(lead.id)
             if not holders or not holders["responsible"]:
                 continue
-            stage = lead.stage_id
             for user_id, row in holders["responsible"].items():
                 if (lead.id, user_id) in existing:
                     continue
                 existing.add((lead.id, user_id))
-                key = (stage.id, row.id)
+                lang, tz = user_lang[user_id], user_tz[user_id]
+                key = (lead.stage_id.id, row.id, lang)
                 if key not in per_row:
+                    translated = self.with_context(lang=lang)
+                    stage = lead.stage_id.with_env(translated.env)
                     per_row[key] = (
                         row._get_activity_type().id,
                         (stage.objective or stage.name or "").strip(),
-                        self._sales_process_checklist_note(stage),
+                        translated._sales_process_checklist_note(stage),
                         row._has_note_placeholders(),
                     )
                 activity_type_id, summary, checklist, personal = per_row[key]
                 note_key = (key, lead.id if personal else 0)
                 if note_key not in notes:
-                    notes[note_key] = row._render_note(lead, checklist)
-                deadline_key = (row.id, lead.stage_deadline)
+                    translated = self.with_context(lang=lang)
+                    notes[note_key] = row.with_env(translated.env)._render_note(
+                        lead.with_env(translated.env), checklist
+                    )
+                if tz not in today:
+                    today[tz] = fields.Date.context_today(self.with_context(tz=tz))
+                deadline_key = (row.id, lead.stage_deadline, tz)
                 if deadline_key not in deadlines:
-                    deadlines[deadline_key] = row._get_deadline(lead, today)
+                    deadlines[deadline_key] = row.with_context(tz=tz)._get_deadline(lead, today[tz])
                 vals_list.append(
                     {
                         "res_model_id": model_id,
@@ -184,35 +269,63 @@ class CrmLead(models.Model):
                         "date_deadline": deadlines[deadline_key],
                         "automated": True,
                         "sales_process_responsibility_id": row.id,
-                        "sales_process_stage_id": stage.id,
+                        "sales_process_stage_id": lead.stage_id.id,
                     }
                 )
         return vals_list
 
+    def _sales_process_create_activities(self, vals_list, bulk):
+        """Create the auto-activities of ``vals_list``: through mail's API, or in one query (bulk).
+
+        mail.activity.create() in one batch notifies each assignee other than the
+        mover ("assigned to you", in their language, by inbox or email), subscribes
+        them and tells their activity menu. It runs as the system for the mover
+        (who stays the author): the mover may no longer read a lead they gave away.
+        """
+        if not vals_list:
+            return
+        if bulk:
+            self._sales_process_insert_activities(vals_list)
+            return
+        activities = (
+            self.env["mail.activity"].sudo().with_context(**self._sales_process_mail_context()).create(vals_list)
+        )
+        self._sales_process_trigger_mail_queue(activities.user_id - self.env.user)
+
     def _sales_process_insert_activities(self, vals_list):
-        """Insert the auto-activities of ``vals_list`` in one query.
+        """Insert the auto-activities of ``vals_list`` in one query (bulk moves).
 
         Through the ORM, mail.activity.create() costs about a millisecond per
         activity (note sanitizing, computed fields, per-user subscriptions), 20 s
         for a bulk move of 10,000 leads with two Responsible rows; this query keeps
-        the move within twice its cost without responsibilities (bench). The values
-        are built here from escaped markup, and the caller already wrote the leads.
-        What create() does besides is done by the caller in batch: the assignees
-        follow the leads (_sales_process_subscribe_roles), and they get the same bus
-        notification. The "assigned to you" notifications follow
-        ``mail.activity._sales_process_notify_assignees`` (small moves only).
+        the move within twice its cost without responsibilities (bench). The notes
+        are sanitized as the ORM would (once per distinct note), and the caller
+        already wrote the leads. What create() does besides is done by the caller
+        in batch: the assignees follow the leads (_sales_process_subscribe_roles),
+        and they get the same bus notification; no "assigned to you" notifications
+        on this path.
         """
         if not vals_list:
             return
-        self.env["mail.activity"].flush_model()
-        # notes and summaries are mostly shared: sent once, referenced by position
-        texts = {}
+        Activity = self.env["mail.activity"]
+        Activity.flush_model()
+        note_field = Activity._fields["note"]
+        # notes and summaries are mostly shared: sanitized and sent once, referenced by position
+        texts, sanitized = {}, {}
+
+        def text(value, html=False):
+            if html:
+                if value not in sanitized:
+                    sanitized[value] = note_field.convert_to_cache(value, Activity)
+                value = sanitized[value]
+            return texts.setdefault(str(value), len(texts) + 1)
+
         columns = {
             "res_id": ("int", [vals["res_id"] for vals in vals_list]),
             "user_id": ("int", [vals["user_id"] for vals in vals_list]),
             "activity_type_id": ("int", [vals["activity_type_id"] for vals in vals_list]),
-            "summary": ("int", [texts.setdefault(vals["summary"], len(texts) + 1) for vals in vals_list]),
-            "note": ("int", [texts.setdefault(vals["note"], len(texts) + 1) for vals in vals_list]),
+            "summary": ("int", [text(vals["summary"]) for vals in vals_list]),
+            "note": ("int", [text(vals["note"], html=True) for vals in vals_list]),
             "date_deadline": ("date", [vals["date_deadline"] for vals in vals_list]),
             "responsibility_id": ("int", [vals["sales_process_responsibility_id"] for vals in vals_list]),
             "stage_id": ("int", [vals["sales_process_stage_id"] for vals in vals_list]),
@@ -233,9 +346,8 @@ class CrmLead(models.Model):
                   JOIN crm_lead l ON l.id = t.res_id
                   JOIN res_users u ON u.id = t.user_id
                   JOIN res_partner p ON p.id = u.partner_id
-                RETURNING id, user_id
                 """,
-                texts=[str(text) for text in texts],
+                texts=list(texts),
                 model_id=vals_list[0]["res_model_id"],
                 model=self._name,
                 uid=self.env.uid,
@@ -244,50 +356,91 @@ class CrmLead(models.Model):
                 names=SQL(", ").join(SQL.identifier(name) for name in columns),
             )
         )
-        self.env["mail.activity"].browse(row[0] for row in self.env.cr.fetchall())._sales_process_notify_assignees()
         today = fields.Date.context_today(self)
         due = {vals["user_id"] for vals in vals_list if vals["date_deadline"] <= today}
         self.env["res.users"].browse(sorted(due))._bus_send("mail.activity/updated", {"activity_created": True})
 
-    def _sales_process_log_notes(self, bodies, partner_ids=()):
-        """Log ``bodies`` ({lead_id: body}) as internal notes, in a few queries.
+    def _sales_process_post_notes(self, bodies, partner_ids=(), bulk=False):
+        """Log ``bodies`` ({lead_id: body}) as internal notes; ``partner_ids`` are notified.
 
-        The same notes as _message_log_batch(), which creates them through the ORM
-        (about 0.6 ms each). ``partner_ids`` are listed on the notes and get an
-        inbox notification, as for a note mentioning them.
+        Interactive: notes without recipients through _message_log_batch(), notes
+        with recipients through message_post(), which notifies each one by inbox or
+        email as they chose. Bulk: _sales_process_insert_messages().
         """
         if not bodies:
             return
-        self.env["mail.message"].flush_model()
+        leads = self.browse(list(bodies)).sudo()
+        if bulk:
+            leads._sales_process_insert_messages(
+                [(lead_id, body, None) for lead_id, body in bodies.items()], partner_ids
+            )
+        elif not partner_ids:
+            leads._message_log_batch(bodies)
+        else:
+            leads = leads.with_context(**self._sales_process_mail_context())
+            for lead in leads:
+                lead.message_post(
+                    body=bodies[lead.id],
+                    message_type="notification",
+                    subtype_xmlid="mail.mt_note",
+                    partner_ids=list(partner_ids),
+                )
+            self._sales_process_trigger_mail_queue(self.env["res.partner"].browse(partner_ids).sudo().user_ids)
+        self.browse(list(bodies)).invalidate_recordset(["message_ids"])
+
+    def _sales_process_insert_messages(self, rows, partner_ids=(), subtype_xmlid="mail.mt_note"):
+        """Insert the internal notes ``rows`` ([(lead_id, body, activity_type_id)]) in a few queries.
+
+        The same messages as _message_log_batch() (or, with ``partner_ids``, as
+        message_post() for partners notified in their inbox), which create them
+        through the ORM (about 0.6 ms each); the bodies are sanitized as the ORM
+        would, once per distinct body. ``partner_ids`` are listed on the notes and
+        get an inbox notification (bulk moves: the Informed who chose email
+        notifications get an inbox one, not thousands of emails).
+        """
+        if not rows:
+            return
+        Message = self.env["mail.message"]
+        Message.flush_model()
+        body_field = Message._fields["body"]
         author_id, email_from = self._message_compute_author(raise_on_email=False)
         reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False]
-        lead_ids = list(bodies)
-        texts = {}  # shared bodies are sent once
-        positions = [texts.setdefault(bodies[lead_id], len(texts) + 1) for lead_id in lead_ids]
+        texts, sanitized = {}, {}
+        positions = []
+        for __, body, __ in rows:
+            if body not in sanitized:
+                sanitized[body] = str(body_field.convert_to_cache(body, Message) or "")
+            positions.append(texts.setdefault(sanitized[body], len(texts) + 1))
         cr = self.env.cr
         cr.execute(
             SQL(
                 """
                 INSERT INTO mail_message
-                       (model, res_id, body, message_type, subtype_id, author_id, email_from, reply_to, message_id,
-                        is_internal, email_add_signature, date, create_uid, create_date, write_uid, write_date)
-                SELECT %(model)s, t.res_id, b.body, 'notification', %(subtype)s, %(author)s, %(email_from)s,
-                       %(reply_to)s, %(message_id)s, true, false, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(ids)s::int[], %(positions)s::int[]) AS t(res_id, position)
-                  JOIN LATERAL (SELECT (%(bodies)s::text[])[t.position] AS body) b ON true
+                       (model, res_id, body, message_type, subtype_id, mail_activity_type_id, author_id, email_from,
+                        reply_to, message_id, is_internal, email_add_signature, date,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(model)s, t.res_id, (%(bodies)s::text[])[t.position], 'notification', %(subtype)s,
+                       t.activity_type_id, %(author)s, %(email_from)s, %(reply_to)s, %(message_id)s,
+                       %(internal)s, false,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(positions)s::int[], %(types)s::int[])
+                       AS t(res_id, position, activity_type_id)
                 RETURNING id
                 """,
                 model=self._name,
-                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid),
+                # internal as _message_log_batch() logs them; message_post() leaves it unset
+                internal=not partner_ids and subtype_xmlid == "mail.mt_note",
                 author=author_id,
                 email_from=email_from,
                 reply_to=reply_to,
                 message_id=generate_tracking_message_id("message-notify"),
                 now=cr.now(),
                 uid=self.env.uid,
-                ids=lead_ids,
+                ids=[row[0] for row in rows],
                 positions=positions,
-                bodies=[str(body) for body in texts],
+                types=[row[2] for row in rows],
+                bodies=list(texts),
             )
         )
         message_ids = [row[0] for row in cr.fetchall()]
@@ -318,21 +471,22 @@ class CrmLead(models.Model):
                         author=author_id,
                     )
                 )
-        self.browse(lead_ids).invalidate_recordset(["message_ids"])
+        self.browse(sorted({row[0] for row in rows})).invalidate_recordset(["message_ids"])
 
     @api.model
     def _sales_process_checklist_note(self, stage):
-        items = stage.checklist_item_ids
+        """The stage's checklist as HTML, in the language of ``self``'s environment."""
+        items = stage.with_env(self.env).checklist_item_ids
         if not items:
             return Markup()
         lines = Markup().join(
             Markup("<li>%s</li>") % (self.env._("%(item)s (required)", item=item.name) if item.required else item.name)
             for item in items
         )
-        return Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (_("Checklist"), lines)
+        return Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (self.env._("Checklist"), lines)
 
-    def _sales_process_subscribe_roles(self, resolution, roles=("accountable", "consulted")):
-        """Make the holders of ``roles`` followers, one subscription per set of partners."""
+    def _sales_process_subscribe_roles(self, resolution, roles=("accountable", "consulted"), bulk=False):
+        """Make the holders of ``roles`` followers (those who can read the lead), per set of partners."""
         Users = self.env["res.users"].sudo()
         by_partners, cache = {}, {}
         for lead in self:
@@ -345,41 +499,47 @@ class CrmLead(models.Model):
             if cache[id(holders)]:
                 by_partners.setdefault(cache[id(holders)], []).append(lead.id)
         for partner_ids, lead_ids in by_partners.items():
-            self.browse(lead_ids)._sales_process_add_followers(sorted(partner_ids))
+            leads = self.browse(lead_ids).sudo()
+            if bulk:
+                leads._sales_process_add_followers(sorted(partner_ids))
+            else:
+                # as the system: the mover may have given the lead away
+                leads.with_context(sales_process_readers_only=True).message_subscribe(partner_ids=sorted(partner_ids))
 
     def _sales_process_add_followers(self, partner_ids):
-        """Make ``partner_ids`` (of internal users) follow ``self`` with the default subtypes.
+        """Make ``partner_ids`` (of internal users) follow the leads of ``self`` they can read.
 
-        What _message_subscribe() does, in one query instead of an ORM create per
-        100 followers; existing followers keep their subscription.
+        What message_subscribe() does, in one query per set of readers instead of
+        an ORM create per 100 followers; existing followers keep their subscription.
         """
         if not self or not partner_ids:
             return
         subtypes = self.env["mail.message.subtype"].default_subtypes(self._name)[0]
         self.env["mail.followers"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    INSERT INTO mail_followers (res_model, res_id, partner_id)
-                    SELECT %(model)s, r, p FROM unnest(%(ids)s::int[]) r, unnest(%(partners)s::int[]) p
-                    ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
-                    RETURNING id
+        for readers, leads in self._sales_process_group_by_readers(partner_ids).items():
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH new AS (
+                        INSERT INTO mail_followers (res_model, res_id, partner_id)
+                        SELECT %(model)s, r, p FROM unnest(%(ids)s::int[]) r, unnest(%(partners)s::int[]) p
+                        ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
+                        RETURNING id
+                    )
+                    INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
+                    SELECT new.id, s FROM new, unnest(%(subtypes)s::int[]) s
+                    """,
+                    model=self._name,
+                    ids=leads.ids,
+                    partners=sorted(readers),
+                    subtypes=subtypes.ids,
                 )
-                INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
-                SELECT new.id, s FROM new, unnest(%(subtypes)s::int[]) s
-                """,
-                model=self._name,
-                ids=self.ids,
-                partners=list(partner_ids),
-                subtypes=subtypes.ids,
             )
-        )
         self.env["mail.followers"].invalidate_model()
         self.invalidate_recordset(["message_follower_ids", "message_partner_ids"])
 
-    def _sales_process_inform(self, resolution):
-        """One chatter note per lead for its Informed people, delivered to their inbox."""
+    def _sales_process_inform(self, resolution, bulk=False):
+        """One chatter note per lead for its Informed people, delivered as each of them chose."""
         Users = self.env["res.users"].sudo()
         groups, cache = {}, {}
         for lead in self:
@@ -394,9 +554,9 @@ class CrmLead(models.Model):
                 stage=stage.name,
                 people=", ".join(partners.mapped("name")),
             )
-            self.browse(lead_ids)._sales_process_log_notes(dict.fromkeys(lead_ids, body), partners.ids)
+            self._sales_process_post_notes(dict.fromkeys(lead_ids, body), partners.ids, bulk=bulk)
 
-    def _sales_process_log_problems(self, resolution, roles=None):
+    def _sales_process_log_problems(self, resolution, roles=None, bulk=False):
         """A chatter note on the leads whose roles resolved to nobody (or to the fallback user)."""
         role_labels = dict(self.env["sales.process.responsibility"]._fields["role"]._description_selection(self.env))
         bodies, rendered = {}, {}
@@ -434,7 +594,7 @@ class CrmLead(models.Model):
                         )
                 rendered[key] = Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % line for line in lines)
             bodies[lead.id] = rendered[key]
-        self._sales_process_log_notes(bodies)
+        self._sales_process_post_notes(bodies, bulk=bulk)
 
     def _sales_process_reassign_responsibilities(self):
         """Move the open auto-activities of the current stage to the people resolved now.
@@ -443,10 +603,12 @@ class CrmLead(models.Model):
         user is no longer Responsible goes to a newly resolved user (the one of the
         same responsibility row first); left-over activities are cancelled and
         newly resolved users without one get one. Leads without open auto-activities
-        in their current stage are left alone.
+        in their current stage are left alone. Interactive reassignments write the
+        activities through mail (the new assignee is notified and follows the lead).
         """
         if not self:
             return
+        bulk = self._sales_process_is_bulk()
         self.fetch(["stage_id", "team_id", "company_id", "user_id", "active", "name", "stage_deadline"])
         stage_of = {lead.id: lead.stage_id.id for lead in self}
         current = self._sales_process_open_activities().filtered(
@@ -474,14 +636,16 @@ class CrmLead(models.Model):
                 missing.remove(user_id)
                 keep.add((lead_id, user_id))
                 moves.setdefault((user_id, responsible[user_id]), []).append(activity.id)
+        context = {"mail_activity_quick_update": True} if bulk else self._sales_process_mail_context()
         for (user_id, row), activity_ids in moves.items():
-            current.browse(activity_ids).with_context(mail_activity_quick_update=True).write(
+            current.browse(activity_ids).with_context(**context).write(
                 {"user_id": user_id, "sales_process_responsibility_id": row.id}
             )
-        current.browse([activity_id for ids in moves.values() for activity_id in ids])._sales_process_notify_assignees()
+        if moves and not bulk:
+            self._sales_process_trigger_mail_queue(self.env["res.users"].browse({user for user, __ in moves}))
         if cancelled:
             cancelled.unlink()
-        leads._sales_process_insert_activities(leads._sales_process_prepare_activities(resolution, keep))
-        leads._sales_process_subscribe_roles(resolution, ("responsible", "accountable", "consulted"))
+        leads._sales_process_create_activities(leads._sales_process_prepare_activities(resolution, keep), bulk)
+        leads._sales_process_subscribe_roles(resolution, ("responsible", "accountable", "consulted"), bulk)
         leads.invalidate_recordset(["activity_ids"])
-        leads._sales_process_log_problems(resolution, roles=("responsible",))
+        leads._sales_process_log_problems(resolution, roles=("responsible",), bulk=bulk)

@@ -23,52 +23,66 @@ class MailActivity(models.Model):
         "crm.stage", string="Process Stage", ondelete="set null", index="btree_not_null", readonly=True
     )
 
-    def _sales_process_close_on_stage_exit(self):
+    def _sales_process_close_on_stage_exit(self, bulk=False):
         """Close auto-activities whose lead left their stage, as the responsibility row says.
 
-        "Mark as done": one "Done by stage change" note per lead, then the activities
-        are deleted (archived when their type keeps done activities), like a done
-        activity. "Cancel": deleted, with a note. A handful of queries for any number.
+        "Mark as done": marked done as in the chatter, with the feedback "Done by
+        stage change" (mail's "… done" message with the activity type, which crm's
+        activity analysis counts; archived when their type keeps done activities).
+        "Cancel": deleted, with a "Cancelled by stage change" note per lead.
+        Interactive moves go through mail (_action_done, unlink); bulk moves write
+        the same messages in a few queries (_sales_process_insert_done_messages).
         """
+        done = self.filtered(
+            lambda activity: (
+                not activity.sales_process_responsibility_id
+                or activity.sales_process_responsibility_id.close_mode == "done"
+            )
+        )
         lines = {}
-        done = self.browse()
-        for activity in self:
-            row = activity.sales_process_responsibility_id
-            values = {
-                "activity": activity.summary or activity.activity_type_id.name,
-                "user": activity.user_id.name,
-            }
-            if not row or row.close_mode == "done":
-                done |= activity
-                line = _("Done by stage change: %(activity)s (%(user)s)", **values)
-            else:
-                line = _("Cancelled by stage change: %(activity)s (%(user)s)", **values)
+        for activity in self - done:
+            line = _(
+                "Cancelled by stage change: %(activity)s (%(user)s)",
+                activity=activity.summary or activity.activity_type_id.name,
+                user=activity.user_id.name,
+            )
             lines.setdefault(activity.res_id, []).append(line)
         bodies = {
             lead_id: Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % line for line in items)
             for lead_id, items in lines.items()
         }
-        self.env["crm.lead"].browse(list(bodies))._sales_process_log_notes(bodies)
-        kept = done.filtered("activity_type_id.keep_done")
-        if kept:
-            kept.action_archive()
-        (self - kept).unlink()
+        feedback = _("Done by stage change")
+        if done and bulk:
+            done._sales_process_insert_done_messages(feedback)
+            kept = done.filtered("activity_type_id.keep_done")
+            if kept:
+                kept.action_archive()
+            (done - kept).unlink()
+        elif done:
+            done.with_context(mail_notify_force_send=False)._action_done(feedback=feedback)
+        self.env["crm.lead"].browse(list(bodies))._sales_process_post_notes(bodies, bulk=bulk)
+        (self - done).exists().unlink()
 
-    def _sales_process_notify_assignees(self):
-        """Send the assignees Odoo's "assigned to you" notification, as create() does.
+    def _sales_process_insert_done_messages(self, feedback):
+        """The messages _action_done() posts for ``self``, inserted in a few queries (bulk moves).
 
-        Only for the activities of other users than the current one, and only when
-        there are at most ``sales_process_mgmt.activity_notify_limit`` (default 20)
-        of them: like mail queues big sendings, a bulk move or reassignment stays
-        silent rather than sending thousands. Like mail.activity.create(), assignees
-        whose partner the current user cannot read are notified as superuser: the
-        notification only carries the activity the user just scheduled.
+        Rendered with mail's own template once per distinct (type, assignee,
+        summary, note); mail's "Activities" subtype is not a default subscription,
+        so nobody is notified, as when _action_done() posts them to default followers.
         """
-        activities = self.filtered(lambda activity: activity.user_id and activity.user_id != self.env.user)
-        limit = int(self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.activity_notify_limit", 20))
-        if not activities or len(activities) > limit:
-            return
-        readable = activities.user_id.partner_id._filtered_access("read")
-        to_sudo = activities.filtered(lambda activity: activity.user_id.partner_id not in readable)
-        to_sudo.sudo().action_notify()
-        (activities - to_sudo).action_notify()
+        rendered, rows = {}, []
+        for activity in self:
+            key = (activity.activity_type_id, activity.user_id, activity.summary, activity.note)
+            if key not in rendered:
+                rendered[key] = self.env["mail.render.mixin"]._render_template_qweb_view(
+                    "mail.message_activity_done",
+                    activity.res_model,
+                    [activity.res_id],
+                    add_context={
+                        "activity": activity,
+                        "feedback": feedback,
+                        "display_assignee": activity.user_id != self.env.user,
+                    },
+                )[activity.res_id]
+            rows.append((activity.res_id, rendered[key], activity.activity_type_id.id))
+        self.env["crm.lead"]._sales_process_insert_messages(rows, subtype_xmlid="mail.mt_activities")
