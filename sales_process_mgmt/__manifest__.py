@@ -1,13 +1,13 @@
 {
     "name": "Sales Process Management",
     "summary": "Run Odoo CRM as a managed sales process: stage standards, gates, "
-    "responsibilities, training and customer insight",
+    "responsibilities, training, customer insight and evaluation",
     "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "sales_process_mgmt authors",
     "website": "https://example.com/sales_process_mgmt",
-    "depends": ["crm", "resource"],
+    "depends": ["crm", "resource", "rating"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_process_security.xml",
@@ -16,6 +16,8 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/sales_process_sales_channel_data.xml",
+        "data/sales_process_rating_band_data.xml",
+        "data/mail_template_data.xml",
         "wizards/sales_process_gate_override_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/sales_process_stage_gate_views.xml",
@@ -36,6 +38,9 @@
         "views/sales_process_stage_gate_training_views.xml",
         "views/sales_process_responsibility_views.xml",
         "views/mail_activity_views.xml",
+        "views/sales_process_kpi_views.xml",
+        "views/sales_process_plan_views.xml",
+        "views/sales_process_evaluation_views.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [
@@ -47,6 +52,7 @@
         "demo/sales_process_stage_history_demo.xml",
         "demo/sales_process_customer_insight_demo.xml",
         "demo/sales_process_training_demo.xml",
+        "demo/sales_process_evaluation_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/**/*.js"],

@@ -35,4 +35,6 @@ shot "/odoo/action-sales_process_mgmt.mail_activity_action_sales_process_workloa
     --wait-for ".o_view_controller"
 shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_lead_07_demo)" \
     "$OUT/lead_customer_insight.png" --wait-for ".o_form_view" --click "a[name='sales_process_insight']"
+shot "/odoo/action-sales_process_mgmt.sales_process_evaluation_action/$(xmlid evaluation_this_month_demo)" \
+    "$OUT/scorecard.png" --wait-for ".o_form_view" --click "a[name='lines']"
 say "Screenshots written to $OUT"

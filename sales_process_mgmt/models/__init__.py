@@ -30,3 +30,15 @@ from . import sales_process_condition_training
 from . import sales_process_responsibility
 from . import mail_activity
 from . import ir_module_module
+from . import rating_rating
+from . import crm_lead_rating
+from . import sales_process_kpi
+from . import sales_process_kpi_target
+from . import sales_process_rating_band
+from . import sales_process_plan
+from . import sales_process_plan_channel
+from . import sales_process_evaluation
+from . import sales_process_evaluation_kpi
+from . import sales_process_evaluation_line
+from . import sales_process_evaluation_score
+from . import sales_process_forecast

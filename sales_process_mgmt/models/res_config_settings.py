@@ -27,6 +27,29 @@ class ResConfigSettings(models.TransientModel):
         'certification expires; the training records show "Expiring Soon" from then on.',
     )
 
+    sales_process_monthly_scorecards = fields.Boolean(
+        string="Monthly Scorecards",
+        config_parameter="sales_process_mgmt.monthly_scorecards",
+        help="On the first days of each month, create and compute last month's scorecard of every sales team.",
+    )
+    sales_process_rating_on_lost = fields.Boolean(
+        string="Ask Lost Customers for a Rating",
+        config_parameter="sales_process_mgmt.rating_on_lost",
+        help="Won opportunities always send a rating request; with this, lost ones do too.",
+    )
+    sales_process_forecast_months = fields.Integer(
+        string="Forecast History (Months)",
+        config_parameter="sales_process_mgmt.forecast_months",
+        default=12,
+        help="The historical win rate of a stage is taken from the visits of the last months.",
+    )
+    sales_process_forecast_min_sample = fields.Integer(
+        string="Forecast Minimum Sample",
+        config_parameter="sales_process_mgmt.forecast_min_sample",
+        default=10,
+        help="Below this number of decided visits, the forecast says the sample is too small.",
+    )
+
     def set_values(self):
         if self.sales_process_training_expiry_warning_days < 0:
             raise ValidationError(_("The certification expiry warning cannot be a negative number of days."))

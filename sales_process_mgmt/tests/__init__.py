@@ -26,3 +26,7 @@ from . import test_zh_cn_tour
 from . import test_core_hardening
 from . import test_core_rpc
 from . import test_core_multi_company
+from . import test_evaluation_kpi
+from . import test_evaluation_scorecard
+from . import test_evaluation_rating
+from . import test_evaluation_tour

@@ -1,1 +1,2 @@
 from . import sales_process_gate_override_wizard
+from . import sales_process_rating_wizard
