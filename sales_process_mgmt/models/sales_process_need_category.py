@@ -46,10 +46,23 @@ class SalesProcessNeedCategory(models.Model):
     def _check_parent_loop(self):
         for category in self:
             if category._has_cycle():
-                raise ValidationError(
-                    _(
-                        "The need category %(category)s cannot be its own parent, directly or through %(parent)s.",
-                        category=category.name,
-                        parent=category.parent_id.name,
-                    )
-                )
+                category._raise_loop(category.parent_id)
+
+    def _raise_loop(self, parent):
+        raise ValidationError(
+            _(
+                "The need category %(category)s cannot be its own parent, directly or through %(parent)s.",
+                category=self.name,
+                parent=parent.name,
+            )
+        )
+
+    def write(self, vals):
+        # the parent store refuses a loop with a bare "Recursion Detected": name the category first
+        if vals.get("parent_id"):
+            parent = self.browse(vals["parent_id"])
+            ancestors = {int(part) for part in (parent.parent_path or "").split("/") if part} | {parent.id}
+            looping = self.filtered(lambda category: category.id in ancestors)
+            if looping:
+                looping[0]._raise_loop(parent)
+        return super().write(vals)

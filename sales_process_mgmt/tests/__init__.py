@@ -30,3 +30,5 @@ from . import test_evaluation_kpi
 from . import test_evaluation_scorecard
 from . import test_evaluation_rating
 from . import test_evaluation_tour
+from . import test_need_category
+from . import test_need_suggestion
