@@ -131,8 +131,7 @@ class CrmLead(models.Model):
                 best[category_id] = (known_id, support, confidence, base)
         # only the active categories the user may use are suggested
         Category = self.env["sales.process.need.category"]
-        categories = Category.browse(best).exists().filtered_domain([("active", "=", True)])
-        categories = Category.search([("id", "in", categories.ids)])
+        categories = Category.search([("id", "in", list(best)), ("active", "=", True)])
         known_names = {category.id: category.name for category in known}
         basis_label = {
             "segment": _("in this segment"),
