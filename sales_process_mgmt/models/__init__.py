@@ -22,6 +22,7 @@ from . import crm_lead_stage_gate
 from . import crm_lead_stage_history
 from . import crm_lead_customer_insight
 from . import crm_lead_need_suggestion
+from . import res_partner_profile
 from . import crm_lead_responsibility
 from . import sales_process_condition_insight
 from . import sales_process_training_course
