@@ -43,6 +43,7 @@
         "views/sales_process_kpi_views.xml",
         "views/sales_process_plan_views.xml",
         "views/sales_process_evaluation_views.xml",
+        "reports/res_partner_profile_report.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [

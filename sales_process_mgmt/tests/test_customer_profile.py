@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import SalesProcessCase
 
@@ -99,3 +100,27 @@ class TestCustomerProfile(SalesProcessCase):
         start = self.env.cr.sql_log_count
         partners.mapped("profile_won_count")
         return self.env.cr.sql_log_count - start
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerProfileReport(HttpCase):
+    """The printable profile, rendered by wkhtmltopdf (it fetches the assets from the test server)."""
+
+    # wkhtmltopdf without patched qt warns about its header and footer switches
+    @mute_logger("odoo.addons.base.models.ir_actions_report")
+    def test_printable_profile(self):
+        category = self.env["sales.process.need.category"].create({"name": "SPM Report Integration"})
+        customer = self.env["res.partner"].create({"name": "SPM Report Customer", "is_company": True})
+        lead = self.env["crm.lead"].create({"name": "SPM Report Lead", "type": "opportunity", "partner_id": customer.id})
+        self.env["sales.process.customer.need"].create(
+            {"lead_id": lead.id, "name": "ERP link", "category_id": category.id, "status": "confirmed"}
+        )
+        report = self.env.ref("sales_process_mgmt.res_partner_profile_report")
+        html, _format = report._render_qweb_html(report.report_name, customer.ids)
+        self.assertIn(b"SPM Report Customer", html)
+        self.assertIn(b"SPM Report Integration", html)
+        pdf, report_format = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, customer.ids
+        )
+        self.assertEqual(report_format, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
