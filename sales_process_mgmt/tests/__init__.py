@@ -33,3 +33,4 @@ from . import test_evaluation_tour
 from . import test_need_category
 from . import test_need_suggestion
 from . import test_customer_profile
+from . import test_need_suggestion_tour
