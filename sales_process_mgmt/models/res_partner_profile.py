@@ -17,9 +17,7 @@ class ResPartner(models.Model):
 
     # Preferences: free fields the salesperson keeps (commercial fields, kept on the company;
     # no groups: the commercial sync writes them as whoever edits the company)
-    profile_preferred_channel_id = fields.Many2one(
-        "sales.process.sales.channel", string="Preferred Channel"
-    )
+    profile_preferred_channel_id = fields.Many2one("sales.process.sales.channel", string="Preferred Channel")
     profile_contact_times = fields.Char(
         string="Preferred Contact Times", help="e.g. Weekday mornings, never on Friday afternoon"
     )
@@ -122,7 +120,9 @@ class ResPartner(models.Model):
                 if state in ("won", "open"):
                     values[f"{state}_amount"] += amount
                 if state == "won":
-                    cycle_days[partner.commercial_partner_id.id] = cycle_days.get(partner.commercial_partner_id.id, 0) + days
+                    cycle_days[partner.commercial_partner_id.id] = (
+                        cycle_days.get(partner.commercial_partner_id.id, 0) + days
+                    )
                 lead_customer.update(dict.fromkeys(lead_ids, partner.commercial_partner_id.id))
         for customer_id, values in result.items():
             decided = values["won_count"] + values["lost_count"]
@@ -131,14 +131,18 @@ class ResPartner(models.Model):
                 values["sales_cycle"] = round(cycle_days.get(customer_id, 0) / values["won_count"], 1)
         if lead_customer:
             # only a date, of opportunities the user reads (the ids come from the user's own query)
-            for lead_id, last in self.env["mail.message"].sudo()._read_group(
-                [
-                    ("model", "=", "crm.lead"),
-                    ("res_id", "in", list(lead_customer)),
-                    ("message_type", "in", ["comment", "email"]),
-                ],
-                ["res_id"],
-                ["date:max"],
+            for lead_id, last in (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("model", "=", "crm.lead"),
+                        ("res_id", "in", list(lead_customer)),
+                        ("message_type", "in", ["comment", "email"]),
+                    ],
+                    ["res_id"],
+                    ["date:max"],
+                )
             ):
                 values = result[lead_customer[lead_id]]
                 values["last_activity"] = max(filter(None, [values["last_activity"], last]))
@@ -150,7 +154,9 @@ class ResPartner(models.Model):
                 result[lead_customer[rating.res_id]]["rating_ids"] |= rating
             for values in result.values():
                 if values["rating_ids"]:
-                    values["rating_avg"] = round(sum(values["rating_ids"].mapped("rating")) / len(values["rating_ids"]), 2)
+                    values["rating_avg"] = round(
+                        sum(values["rating_ids"].mapped("rating")) / len(values["rating_ids"]), 2
+                    )
         self._add_profile_needs(customers, result)
         contacts = self.env["sales.process.decision.contact"].search(
             [("partner_id.commercial_partner_id", "in", customers.ids)]

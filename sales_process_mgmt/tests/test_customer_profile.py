@@ -111,7 +111,9 @@ class TestCustomerProfileReport(HttpCase):
     def test_printable_profile(self):
         category = self.env["sales.process.need.category"].create({"name": "SPM Report Integration"})
         customer = self.env["res.partner"].create({"name": "SPM Report Customer", "is_company": True})
-        lead = self.env["crm.lead"].create({"name": "SPM Report Lead", "type": "opportunity", "partner_id": customer.id})
+        lead = self.env["crm.lead"].create(
+            {"name": "SPM Report Lead", "type": "opportunity", "partner_id": customer.id}
+        )
         self.env["sales.process.customer.need"].create(
             {"lead_id": lead.id, "name": "ERP link", "category_id": category.id, "status": "confirmed"}
         )

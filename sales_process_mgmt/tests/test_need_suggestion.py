@@ -45,9 +45,7 @@ class NeedCategoryCase(SalesProcessCase):
         lost = cls._won_lead([A, B], **similar)
         lost.action_set_lost()
         old = cls._won_lead([A, B], **similar)
-        cls.env.cr.execute(
-            "UPDATE crm_lead SET date_closed = now() - interval '30 months' WHERE id = %s", [old.id]
-        )
+        cls.env.cr.execute("UPDATE crm_lead SET date_closed = now() - interval '30 months' WHERE id = %s", [old.id])
         other_company = cls.env["crm.lead"].create(
             {
                 "name": "SPM Other Company Won",
@@ -69,7 +67,13 @@ class NeedCategoryCase(SalesProcessCase):
     @classmethod
     def _need(cls, lead, category, status="confirmed", **values):
         return cls.env["sales.process.customer.need"].create(
-            {"lead_id": lead.id, "name": f"{category.name} need", "category_id": category.id, "status": status, **values}
+            {
+                "lead_id": lead.id,
+                "name": f"{category.name} need",
+                "category_id": category.id,
+                "status": status,
+                **values,
+            }
         )
 
     @classmethod
@@ -88,9 +92,7 @@ class NeedCategoryCase(SalesProcessCase):
 
     @staticmethod
     def _figures(result):
-        return [
-            (line["category_id"], line["support"], line["base"], line["confidence"]) for line in result["lines"]
-        ]
+        return [(line["category_id"], line["support"], line["base"], line["confidence"]) for line in result["lines"]]
 
 
 @tagged("post_install", "-at_install")
@@ -135,7 +137,9 @@ class TestNeedSuggestion(NeedCategoryCase):
                 (self.cat_d.id, 2, 6, 33.3),
             ],
         )
-        self.assertEqual(result["lines"][0]["reason"], "4 of 6 won deals in this segment confirmed SPM Integration: 67 %")
+        self.assertEqual(
+            result["lines"][0]["reason"], "4 of 6 won deals in this segment confirmed SPM Integration: 67 %"
+        )
 
     def test_thresholds(self):
         params = self.env["ir.config_parameter"].sudo()
@@ -156,8 +160,10 @@ class TestNeedSuggestion(NeedCategoryCase):
         # the look-back: the deals were won today; closing them 3 months ago with 2 months' look-back
         params.set_param("sales_process_mgmt.suggestion_min_support", 1)
         params.set_param("sales_process_mgmt.suggestion_months", 2)
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = ANY(%s)",
-                            [self.env.cr.now() - timedelta(days=92), self.won.ids])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = ANY(%s)",
+            [self.env.cr.now() - timedelta(days=92), self.won.ids],
+        )
         self.assertIn("Too little data", lead._get_need_suggestions()["message"])
 
     def test_threshold_settings_out_of_range(self):

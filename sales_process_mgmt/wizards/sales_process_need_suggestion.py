@@ -53,7 +53,10 @@ class SalesProcessNeedSuggestionLine(models.TransientModel):
     suggestion_id = fields.Many2one("sales.process.need.suggestion", required=True, ondelete="cascade")
     category_id = fields.Many2one("sales.process.need.category", string="Need Category", required=True, readonly=True)
     known_category_id = fields.Many2one(
-        "sales.process.need.category", string="Goes With", readonly=True, help="The opportunity's category it goes with."
+        "sales.process.need.category",
+        string="Goes With",
+        readonly=True,
+        help="The opportunity's category it goes with.",
     )
     support = fields.Integer(readonly=True, help="Won deals with both categories.")
     base = fields.Integer(
