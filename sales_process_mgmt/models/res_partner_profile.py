@@ -68,12 +68,13 @@ class ResPartner(models.Model):
 
     def _compute_profile(self):
         """All figures of the customers of ``self`` in a constant number of queries."""
-        customers = self.commercial_partner_id
-        figures = self._get_profile_figures(customers)
+        # a partner being created (form onchange) has no figures yet: only saved customers count
+        customers = self.commercial_partner_id._origin
+        figures = self._get_profile_figures(customers) if customers else {}
         currency = self.env.company.currency_id
         empty = self._get_profile_empty()
         for partner in self:
-            values = figures.get(partner.commercial_partner_id.id, empty)
+            values = figures.get(partner.commercial_partner_id._origin.id, empty)
             partner.profile_currency_id = currency
             for name, value in values.items():
                 partner[f"profile_{name}"] = value

@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import SalesProcessCase
@@ -67,6 +67,13 @@ class TestCustomerProfile(SalesProcessCase):
         self.assertNotIn("<td class='text-end'>2</td>", customer.profile_needs_html)
         employee = self.customer.with_user(self.user_employee)
         self.assertNotIn("profile_won_count", employee.fields_get())
+
+    def test_new_contact_form(self):
+        with Form(self.env["res.partner"].with_user(self.user_manager)) as form:
+            form.name = "SPM New Contact"
+            form.parent_id = self.customer
+            self.assertEqual(form.profile_won_count, 0, "no figures before it is saved")
+        self.assertEqual(form.record.profile_won_count, 2)
 
     def test_preferences_are_kept_on_the_company(self):
         channel = self.env["sales.process.sales.channel"].search([], limit=1)
