@@ -76,8 +76,8 @@ def _setup(env):
         """,
         params,
     )
-    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE name LIKE 'Bench Customer %%'")
-    cr.execute("SELECT array_agg(id ORDER BY id) FROM res_partner WHERE name LIKE 'Bench Customer %%'")
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE name LIKE 'Bench Customer %'")
+    cr.execute("SELECT array_agg(id ORDER BY id) FROM res_partner WHERE name LIKE 'Bench Customer %'")
     params["partners"] = cr.fetchone()[0]
     # kind of lead by i % 10: 0-3 won, 4-5 lost, 6-9 open
     cr.execute(
@@ -122,7 +122,7 @@ def _setup(env):
         INSERT INTO res_partner (name, complete_name, parent_id, commercial_partner_id, active, type,
                                  create_date, write_date)
         SELECT 'Bench Contact ' || p.id, 'Bench Contact ' || p.id, p.id, p.id, true, 'contact', now(), now()
-          FROM res_partner p WHERE p.name LIKE 'Bench Customer %%'
+          FROM res_partner p WHERE p.name LIKE 'Bench Customer %'
         """
     )
     cr.execute(
@@ -130,8 +130,8 @@ def _setup(env):
         INSERT INTO sales_process_decision_contact (lead_id, company_id, partner_id, role, attitude, sequence,
                                                     create_date, write_date)
         SELECT l.id, l.company_id, c.id, 'decision_maker', 'neutral', 10, now(), now()
-          FROM crm_lead l JOIN res_partner c ON c.parent_id = l.partner_id AND c.name LIKE 'Bench Contact %%'
-         WHERE l.name LIKE 'Profile lead %%' AND l.id %% 2 = 0
+          FROM crm_lead l JOIN res_partner c ON c.parent_id = l.partner_id AND c.name LIKE 'Bench Contact %'
+         WHERE l.name LIKE 'Profile lead %' AND l.id % 2 = 0
         """
     )
     cr.execute("ANALYZE crm_lead, sales_process_customer_need, res_partner, sales_process_decision_contact")
@@ -144,7 +144,7 @@ def bench_suggestions(env, bench, users):
     cr.execute(
         """
         SELECT l.id FROM crm_lead l
-         WHERE l.name LIKE 'Profile lead %%' AND l.active AND l.probability < 100
+         WHERE l.name LIKE 'Profile lead %' AND l.active AND l.probability < 100
            AND (SELECT count(DISTINCT category_id) FROM sales_process_customer_need n WHERE n.lead_id = l.id) >= 3
          ORDER BY l.id LIMIT 1
         """
@@ -259,7 +259,7 @@ PROFILE_FIELDS = [
 
 def bench_profiles(env, bench, manager):
     cr = env.cr
-    cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench Customer %%' ORDER BY id LIMIT 80")
+    cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench Customer %' ORDER BY id LIMIT 80")
     ids = [row[0] for row in cr.fetchall()]
     Partner = env["res.partner"].with_user(manager)
 

@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, fields, models
+from odoo.tools import SQL
 
 # (parameter, default, minimum, maximum) of the latent-need suggestions
 SUGGESTION_PARAMS = {
@@ -9,18 +10,25 @@ SUGGESTION_PARAMS = {
     "months": ("sales_process_mgmt.suggestion_months", 24, 1, 120),
 }
 
-# The won opportunities of the company, closed since the look-back date, and their
-# needs confirmed by the customer (addressed ones too) that name a category.
-WON_NEEDS_FROM = """
-      FROM sales_process_customer_need n
-      JOIN crm_lead l ON l.id = n.lead_id
-     WHERE l.company_id IS NOT DISTINCT FROM %(company)s
-       AND l.active AND l.probability = 100
-       AND l.date_closed >= %(since)s
-       AND l.id != %(lead)s
-       AND n.status IN ('confirmed', 'addressed')
-       AND n.category_id IS NOT NULL
-"""
+
+def won_needs_from(company, since, lead):
+    """FROM/WHERE of the won opportunities of ``company`` closed since ``since`` (but ``lead``)
+    and their needs confirmed by the customer (addressed ones too) that name a category."""
+    return SQL(
+        """
+          FROM sales_process_customer_need n
+          JOIN crm_lead l ON l.id = n.lead_id
+         WHERE l.company_id IS NOT DISTINCT FROM %(company)s
+           AND l.active AND l.probability = 100
+           AND l.date_closed >= %(since)s
+           AND l.id != %(lead)s
+           AND n.status IN ('confirmed', 'addressed')
+           AND n.category_id IS NOT NULL
+        """,
+        company=company,
+        since=since,
+        lead=lead,
+    )
 
 
 def get_suggestion_params(env):
@@ -62,23 +70,25 @@ class CrmLead(models.Model):
         self.ensure_one()
         params = get_suggestion_params(self.env)
         known = self.customer_need_ids.category_id
-        query_args = {
-            "company": self.company_id.id or None,
-            "since": fields.Datetime.now() - relativedelta(months=params["months"]),
-            "lead": self.id or 0,
-            "segment": self.customer_segment_id.id or None,
-            "industry": self.industry_id.id or None,
-            "known": known.ids,
-        }
+        won_from = won_needs_from(
+            self.company_id.id or None,
+            fields.Datetime.now() - relativedelta(months=params["months"]),
+            self.id or 0,
+        )
+        segment, industry = self.customer_segment_id.id or None, self.industry_id.id or None
         cr = self.env.cr
         cr.execute(
-            f"""
-            SELECT count(DISTINCT l.id) FILTER (WHERE l.customer_segment_id = %(segment)s),
-                   count(DISTINCT l.id) FILTER (WHERE l.industry_id = %(industry)s),
-                   count(DISTINCT l.id)
-            {WON_NEEDS_FROM}
-            """,
-            query_args,
+            SQL(
+                """
+                SELECT count(DISTINCT l.id) FILTER (WHERE l.customer_segment_id = %s),
+                       count(DISTINCT l.id) FILTER (WHERE l.industry_id = %s),
+                       count(DISTINCT l.id)
+                %s
+                """,
+                segment,
+                industry,
+                won_from,
+            )
         )
         samples = dict(zip(["segment", "industry", "all"], cr.fetchone(), strict=True))
         basis = next(
@@ -96,31 +106,35 @@ class CrmLead(models.Model):
             )
             return result
         level_filter = {
-            "segment": "AND l.customer_segment_id = %(segment)s",
-            "industry": "AND l.industry_id = %(industry)s",
-            "all": "",
+            "segment": SQL("AND l.customer_segment_id = %s", segment),
+            "industry": SQL("AND l.industry_id = %s", industry),
+            "all": SQL(),
         }[basis]
+        won = SQL("SELECT DISTINCT n.lead_id, n.category_id %s %s", won_from, level_filter)
         if known:
             cr.execute(
-                f"""
-                WITH won AS (SELECT DISTINCT n.lead_id, n.category_id {WON_NEEDS_FROM} {level_filter}),
-                     known AS (SELECT lead_id, category_id FROM won WHERE category_id = ANY(%(known)s)),
-                     base AS (SELECT category_id, count(*) AS total FROM known GROUP BY category_id)
-                SELECT k.category_id, w.category_id, count(*), base.total
-                  FROM known k
-                  JOIN won w ON w.lead_id = k.lead_id AND w.category_id != ALL(%(known)s)
-                  JOIN base ON base.category_id = k.category_id
-                 GROUP BY k.category_id, w.category_id, base.total
-                """,
-                query_args,
+                SQL(
+                    """
+                    WITH won AS (%(won)s),
+                         known AS (SELECT lead_id, category_id FROM won WHERE category_id = ANY(%(known)s)),
+                         base AS (SELECT category_id, count(*) AS total FROM known GROUP BY category_id)
+                    SELECT k.category_id, w.category_id, count(*), base.total
+                      FROM known k
+                      JOIN won w ON w.lead_id = k.lead_id AND w.category_id != ALL(%(known)s)
+                      JOIN base ON base.category_id = k.category_id
+                     GROUP BY k.category_id, w.category_id, base.total
+                    """,
+                    won=won,
+                    known=known.ids,
+                )
             )
         else:
             cr.execute(
-                f"""
-                WITH won AS (SELECT DISTINCT n.lead_id, n.category_id {WON_NEEDS_FROM} {level_filter})
-                SELECT NULL, category_id, count(*), %(sample)s FROM won GROUP BY category_id
-                """,
-                dict(query_args, sample=samples[basis]),
+                SQL(
+                    "WITH won AS (%s) SELECT NULL, category_id, count(*), %s FROM won GROUP BY category_id",
+                    won,
+                    samples[basis],
+                )
             )
         best = {}
         for known_id, category_id, support, base in cr.fetchall():
