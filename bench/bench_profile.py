@@ -177,41 +177,38 @@ def bench_suggestions(env, bench, users):
             "segment": lead.customer_segment_id.id,
             "known": keep.ids,
             "months": params["months"],
-            "support": params["min_support"],
-            "confidence": params["min_confidence"],
         }
-        # the same figures in one query: sample per level, the first level with enough won deals,
-        # the co-occurrence of the known categories with the others on that level
+        won = """
+            SELECT DISTINCT n.lead_id, n.category_id
+              FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id
+             WHERE l.company_id = %(company)s AND l.active AND l.probability = 100 AND l.id != %(lead)s
+               AND l.date_closed >= (now() at time zone 'utc') - make_interval(months => %(months)s)
+               AND n.status IN ('confirmed', 'addressed') AND n.category_id IS NOT NULL
+        """
+        # the won deals of the segment (the bench's customers have no industry), else all
+        cr.execute(f"SELECT count(DISTINCT lead_id) FROM ({won} AND l.customer_segment_id = %(segment)s) w", args)
+        basis = "segment" if cr.fetchone()[0] >= params["min_support"] else "all"
+        scope = won + (" AND l.customer_segment_id = %(segment)s" if basis == "segment" else "")
         cr.execute(
-            """
-            WITH won AS (
-                SELECT DISTINCT n.lead_id, n.category_id, l.customer_segment_id = %(segment)s AS same_segment
-                  FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id
-                 WHERE l.company_id = %(company)s AND l.active AND l.probability = 100 AND l.id != %(lead)s
-                   AND l.date_closed >= (now() at time zone 'utc') - make_interval(months => %(months)s)
-                   AND n.status IN ('confirmed', 'addressed') AND n.category_id IS NOT NULL
-            ), level AS (
-                SELECT count(DISTINCT lead_id) FILTER (WHERE same_segment) >= %(support)s AS by_segment FROM won
-            ), scope AS (
-                SELECT w.lead_id, w.category_id FROM won w, level WHERE w.same_segment OR NOT level.by_segment
-            ), known AS (
-                SELECT * FROM scope WHERE category_id = ANY(%(known)s)
-            ), pairs AS (
-                SELECT k.category_id AS known_id, s.category_id, count(*) AS support,
-                       (SELECT count(*) FROM known k2 WHERE k2.category_id = k.category_id) AS base
-                  FROM known k JOIN scope s ON s.lead_id = k.lead_id AND s.category_id != ALL(%(known)s)
-                 GROUP BY 1, 2
-            )
-            SELECT DISTINCT ON (category_id) (SELECT by_segment FROM level), category_id, support, base
-              FROM pairs
-             WHERE support >= %(support)s AND 100.0 * support / base >= %(confidence)s
-             ORDER BY category_id, 1.0 * support / base DESC, support DESC
+            f"""
+            WITH won AS ({scope}),
+                 known AS (SELECT * FROM won WHERE category_id = ANY(%(known)s)),
+                 base AS (SELECT category_id, count(*) AS total FROM known GROUP BY 1)
+            SELECT w.category_id, k.category_id, count(*), base.total
+              FROM known k
+              JOIN won w ON w.lead_id = k.lead_id AND w.category_id != ALL(%(known)s)
+              JOIN base ON base.category_id = k.category_id
+             GROUP BY 1, 2, 4
             """,
             args,
         )
-        rows = cr.fetchall()
-        basis = ("segment" if rows[0][0] else "all") if rows else None
-        return basis, sorted((category_id, support, base) for _level, category_id, support, base in rows)
+        best = {}
+        for category_id, _known_id, support, base in cr.fetchall():
+            confidence = 100.0 * support / base
+            if support >= params["min_support"] and confidence >= params["min_confidence"]:
+                if category_id not in best or (confidence, support) > best[category_id][:2]:
+                    best[category_id] = (confidence, support, base)
+        return basis, sorted((category_id, support, base) for category_id, (_c, support, base) in best.items())
 
     def same(base, meas):
         return base[1] == meas[1] and (not base[1] or base[0] == meas[0])
