@@ -99,7 +99,7 @@ def _setup(env):
         params,
     )
     # 5 needs per lead; categories in families of 4 so that they co-occur: lead i takes
-    # family f = i % 10 and picks within it and elsewhere
+    # family f = (id / 10) % 10 (independent of the won/lost/open kind) and picks within it and elsewhere
     cr.execute(
         """
         INSERT INTO sales_process_customer_need (lead_id, company_id, user_id, partner_id, segment_id, sequence,
@@ -109,7 +109,7 @@ def _setup(env):
                'Need ' || j, 'need ' || j, CASE WHEN j = 5 THEN 'latent' ELSE 'explicit' END, '1',
                CASE WHEN (l.id + j) %% 7 = 0 THEN 'identified' WHEN j %% 2 = 0 THEN 'addressed' ELSE 'confirmed' END,
                CASE WHEN (l.id + j) %% 11 = 0 THEN NULL
-                    ELSE (%(categories)s::int[])[1 + CASE WHEN j <= 3 THEN (l.id %% 10) * 4 + (l.id * j) %% 4
+                    ELSE (%(categories)s::int[])[1 + CASE WHEN j <= 3 THEN ((l.id / 10) %% 10) * 4 + (l.id * j) %% 4
                                                           ELSE (l.id * 7 + j * 13) %% 40 END] END,
                l.create_date::date, l.create_date, l.create_date
           FROM crm_lead l CROSS JOIN generate_series(1, 5) j

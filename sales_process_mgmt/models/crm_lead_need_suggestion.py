@@ -11,24 +11,23 @@ SUGGESTION_PARAMS = {
 }
 
 
-def won_needs_from(company, since, lead):
-    """FROM/WHERE of the won opportunities of ``company`` closed since ``since`` (but ``lead``)
-    and their needs confirmed by the customer (addressed ones too) that name a category."""
+def won_leads_where(company, since, lead):
+    """WHERE of the won opportunities of ``company`` closed since ``since``, but ``lead``."""
     return SQL(
         """
-          FROM sales_process_customer_need n
-          JOIN crm_lead l ON l.id = n.lead_id
-         WHERE l.company_id IS NOT DISTINCT FROM %(company)s
-           AND l.active AND l.probability = 100
-           AND l.date_closed >= %(since)s
-           AND l.id != %(lead)s
-           AND n.status IN ('confirmed', 'addressed')
-           AND n.category_id IS NOT NULL
+            l.company_id IS NOT DISTINCT FROM %(company)s
+            AND l.active AND l.probability = 100
+            AND l.date_closed >= %(since)s
+            AND l.id != %(lead)s
         """,
         company=company,
         since=since,
         lead=lead,
     )
+
+
+# the needs the customer confirmed (addressed ones too) that name a category
+CONFIRMED_NEED = SQL("n.status IN ('confirmed', 'addressed') AND n.category_id IS NOT NULL")
 
 
 def get_suggestion_params(env):
@@ -70,7 +69,7 @@ class CrmLead(models.Model):
         self.ensure_one()
         params = get_suggestion_params(self.env)
         known = self.customer_need_ids.category_id
-        won_from = won_needs_from(
+        won_where = won_leads_where(
             self.company_id.id or None,
             fields.Datetime.now() - relativedelta(months=params["months"]),
             self.id or 0,
@@ -80,14 +79,17 @@ class CrmLead(models.Model):
         cr.execute(
             SQL(
                 """
-                SELECT count(DISTINCT l.id) FILTER (WHERE l.customer_segment_id = %s),
-                       count(DISTINCT l.id) FILTER (WHERE l.industry_id = %s),
-                       count(DISTINCT l.id)
-                %s
+                SELECT count(*) FILTER (WHERE l.customer_segment_id = %s),
+                       count(*) FILTER (WHERE l.industry_id = %s),
+                       count(*)
+                  FROM crm_lead l
+                 WHERE %s
+                   AND EXISTS (SELECT FROM sales_process_customer_need n WHERE n.lead_id = l.id AND %s)
                 """,
                 segment,
                 industry,
-                won_from,
+                won_where,
+                CONFIRMED_NEED,
             )
         )
         samples = dict(zip(["segment", "industry", "all"], cr.fetchone(), strict=True))
@@ -110,7 +112,14 @@ class CrmLead(models.Model):
             "industry": SQL("AND l.industry_id = %s", industry),
             "all": SQL(),
         }[basis]
-        won = SQL("SELECT DISTINCT n.lead_id, n.category_id %s %s", won_from, level_filter)
+        won = SQL(
+            """SELECT DISTINCT n.lead_id, n.category_id
+                 FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id
+                WHERE %s AND %s %s""",
+            won_where,
+            CONFIRMED_NEED,
+            level_filter,
+        )
         if known:
             cr.execute(
                 SQL(
