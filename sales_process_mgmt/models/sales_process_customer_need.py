@@ -49,7 +49,7 @@ class SalesProcessCustomerNeed(models.Model):
         "sales.process.need.category",
         string="Need Category",
         index=True,
-        ondelete="restrict",
+        ondelete="set null",
         help="Optional: the category lets needs be compared across customers (latent-need suggestions, profiles).",
     )
     name_key = fields.Char(
