@@ -19,7 +19,7 @@ class SalesProcessNeedCategory(models.Model):
     complete_name = fields.Char(compute="_compute_complete_name", recursive=True, store=True)
     description = fields.Text(translate=True)
     parent_id = fields.Many2one(
-        "sales.process.need.category", string="Parent Category", index=True, ondelete="restrict"
+        "sales.process.need.category", string="Parent Category", index=True, ondelete="cascade"
     )
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("sales.process.need.category", "parent_id", string="Subcategories")
