@@ -18,9 +18,7 @@ class SalesProcessNeedCategory(models.Model):
     name = fields.Char(required=True, translate=True)
     complete_name = fields.Char(compute="_compute_complete_name", recursive=True, store=True)
     description = fields.Text(translate=True)
-    parent_id = fields.Many2one(
-        "sales.process.need.category", string="Parent Category", index=True, ondelete="cascade"
-    )
+    parent_id = fields.Many2one("sales.process.need.category", string="Parent Category", index=True, ondelete="cascade")
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("sales.process.need.category", "parent_id", string="Subcategories")
     active = fields.Boolean(default=True)
