@@ -37,4 +37,9 @@ shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_
     "$OUT/lead_customer_insight.png" --wait-for ".o_form_view" --click "a[name='sales_process_insight']"
 shot "/odoo/action-sales_process_mgmt.sales_process_evaluation_action/$(xmlid evaluation_this_month_demo)" \
     "$OUT/scorecard.png" --wait-for ".o_form_view" --click "a[name='lines']"
+shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_lead_02_demo)" \
+    "$OUT/lead_suggested_needs.png" --wait-for ".o_form_view" --click "a[name='sales_process_insight']" \
+    --click "button[name='action_suggest_needs']"
+shot "/odoo/action-base.action_partner_form/$(xmlid partner_haixing_demo)" "$OUT/customer_profile.png" \
+    --wait-for ".o_form_view" --click "a[name='sales_process_profile']"
 say "Screenshots written to $OUT"

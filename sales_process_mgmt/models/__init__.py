@@ -11,6 +11,7 @@ from . import res_partner
 from . import sales_process_customer_segment
 from . import sales_process_sales_channel
 from . import sales_process_competitor
+from . import sales_process_need_category
 from . import sales_process_customer_need
 from . import sales_process_decision_contact
 from . import sales_process_decision_criterion
@@ -20,6 +21,8 @@ from . import crm_lead
 from . import crm_lead_stage_gate
 from . import crm_lead_stage_history
 from . import crm_lead_customer_insight
+from . import crm_lead_need_suggestion
+from . import res_partner_profile
 from . import crm_lead_responsibility
 from . import sales_process_condition_insight
 from . import sales_process_training_course

@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import ValidationError
 
+from .crm_lead_need_suggestion import SUGGESTION_PARAMS
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -50,9 +52,45 @@ class ResConfigSettings(models.TransientModel):
         help="Below this number of decided visits, the forecast says the sample is too small.",
     )
 
+    sales_process_suggestion_min_support = fields.Integer(
+        string="Suggestions: Minimum Support",
+        config_parameter="sales_process_mgmt.suggestion_min_support",
+        default=3,
+        help="A need category is suggested when at least this many similar won deals confirmed it "
+        "together with a category the opportunity has.",
+    )
+    sales_process_suggestion_min_confidence = fields.Integer(
+        string="Suggestions: Minimum Confidence (%)",
+        config_parameter="sales_process_mgmt.suggestion_min_confidence",
+        default=30,
+        help="Share of the won deals with the opportunity's category that also confirmed the suggested one.",
+    )
+    sales_process_suggestion_months = fields.Integer(
+        string="Suggestions: Look-back (Months)",
+        config_parameter="sales_process_mgmt.suggestion_months",
+        default=24,
+        help="Only the opportunities won in these last months are compared.",
+    )
+
+    def _check_suggestion_params(self):
+        for name, (_key, _default, minimum, maximum) in SUGGESTION_PARAMS.items():
+            field = f"sales_process_suggestion_{name}"
+            value = self[field]
+            if not minimum <= value <= maximum:
+                raise ValidationError(
+                    _(
+                        "%(setting)s must be between %(minimum)s and %(maximum)s (got %(value)s).",
+                        setting=self._fields[field].get_description(self.env)["string"],
+                        minimum=minimum,
+                        maximum=maximum,
+                        value=value,
+                    )
+                )
+
     def set_values(self):
         if self.sales_process_training_expiry_warning_days < 0:
             raise ValidationError(_("The certification expiry warning cannot be a negative number of days."))
+        self._check_suggestion_params()
         params = self.env["ir.config_parameter"].sudo()
         key = "sales_process_mgmt.training_expiry_warning_days"
         before = params.get_param(key)

@@ -16,8 +16,14 @@ class SalesProcessCondition(models.AbstractModel):
             ("needs_confirmed", "Needs confirmed by the customer"),
             ("decision_maker", "Decision maker identified"),
             ("budget_known", "Budget known"),
+            ("needs_addressed", "Every confirmed need addressed"),
         ],
-        ondelete={"needs_confirmed": "cascade", "decision_maker": "cascade", "budget_known": "cascade"},
+        ondelete={
+            "needs_confirmed": "cascade",
+            "decision_maker": "cascade",
+            "budget_known": "cascade",
+            "needs_addressed": "cascade",
+        },
     )
     min_needs_confirmed = fields.Integer(
         string="Minimum Confirmed Needs",
@@ -59,3 +65,14 @@ class SalesProcessCondition(models.AbstractModel):
         self.ensure_one()
         reason = self.env._("budget unknown")
         return {lead.id: reason for lead in leads if not lead.budget_known}
+
+    def _evaluate_needs_addressed(self, leads, stage):
+        """Needs the customer confirmed that the solution does not address yet (定制化服务)."""
+        self.ensure_one()
+        groups = self.env["sales.process.customer.need"]._read_group(
+            [("lead_id", "in", leads.ids), ("status", "=", "confirmed")], ["lead_id"], ["name:array_agg"]
+        )
+        return {
+            lead.id: self.env._("confirmed needs not addressed: %(needs)s", needs=", ".join(sorted(names)))
+            for lead, names in groups
+        }

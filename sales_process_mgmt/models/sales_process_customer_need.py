@@ -45,6 +45,13 @@ class SalesProcessCustomerNeed(models.Model):
         related="lead_id.customer_segment_id", string="Customer Segment", store=True, index=True
     )
     name = fields.Char(string="Need", required=True)
+    category_id = fields.Many2one(
+        "sales.process.need.category",
+        string="Need Category",
+        index=True,
+        ondelete="set null",
+        help="Optional: the category lets needs be compared across customers (latent-need suggestions, profiles).",
+    )
     name_key = fields.Char(
         compute="_compute_name_key",
         store=True,
@@ -72,7 +79,10 @@ class SalesProcessCustomerNeed(models.Model):
         readonly=False,
         help="When the customer confirmed the need.",
     )
-    solution_note = fields.Text(string="Solution", help="The product, service or customisation that answers the need.")
+    solution_note = fields.Text(
+        string="Addressed By",
+        help="The part of the customised solution (product, service or customisation) that answers the need.",
+    )
 
     _sql_constraints = [
         (

@@ -30,3 +30,7 @@ from . import test_evaluation_kpi
 from . import test_evaluation_scorecard
 from . import test_evaluation_rating
 from . import test_evaluation_tour
+from . import test_need_category
+from . import test_need_suggestion
+from . import test_customer_profile
+from . import test_need_suggestion_tour

@@ -72,6 +72,18 @@ class TestCoreAsUsers(SalesProcessCase):
                 ),
             ),
             "budget_known": ({}, lambda lead: lead.write({"budget_known": True})),
+            # (params, meet, prepare): the lead first gets a confirmed need the solution must address
+            "needs_addressed": (
+                {},
+                lambda lead: lead.customer_need_ids.with_user(self.user_salesman).write(
+                    {"status": "addressed", "solution_note": "Cost model"}
+                ),
+                lambda lead: (
+                    self.env["sales.process.customer.need"]
+                    .with_user(self.user_salesman)
+                    .create({"lead_id": lead.id, "name": "Lower cost", "status": "confirmed"})
+                ),
+            ),
             "certification": (
                 {},
                 lambda lead: self.env["sales.process.training.record"].create(
@@ -86,10 +98,12 @@ class TestCoreAsUsers(SalesProcessCase):
         }
         kinds = {value for value, __ in self.env["sales.process.stage.gate"]._fields["criterion"].selection}
         self.assertEqual(set(cases), kinds, "every criterion kind is tried")
-        for kind, (params, meet) in cases.items():
+        for kind, (params, meet, *prepare) in cases.items():
             with self.subTest(kind=kind):
                 gate = self._add_gate(self.stage_reception, kind, **params)
                 lead = self._lead_as(self.user_salesman, probability=10, expected_revenue=0, email_from=False)
+                for step in prepare:
+                    step(lead)
                 with self.assertRaisesMessage(UserError, gate.name):
                     lead.write({"stage_id": self.stage_needs.id})
                 meet(lead)

@@ -154,3 +154,28 @@ class TestInsightGates(SalesProcessCase):
             "sales_process_mgmt.crm_lead_04_demo"
         )
         self.assertTrue(all(lead.needs_confirmed_count >= 1 for lead in later))
+
+    # every confirmed need addressed ------------------------------------
+
+    def test_needs_addressed_block_as_salesperson(self):
+        self._gate("needs_addressed")
+        lead = self._leads()
+        self._add_need(lead, "Only identified", status="identified")
+        confirmed = self._add_need(lead, "Real-time stock")
+        with self.assertRaises(UserError) as catcher:
+            self._move(lead)
+        self.assertIn("confirmed needs not addressed: Real-time stock", str(catcher.exception))
+        self.assertEqual(lead.stage_id, self.stage_needs)
+        confirmed.with_user(self.user_salesman).write(
+            {"status": "addressed", "solution_note": "Stock module with the RFID option"}
+        )
+        self._move(lead)
+        self.assertEqual(lead.stage_id, self.stage_presentation)
+
+    def test_needs_addressed_warn(self):
+        self._gate("needs_addressed", mode="warn")
+        lead = self._leads()
+        self._add_need(lead, "Faster delivery")
+        self._move(lead)
+        self.assertEqual(lead.stage_id, self.stage_presentation)
+        self.assertIn("confirmed needs not addressed: Faster delivery", self._notes(lead))

@@ -1,2 +1,3 @@
 from . import sales_process_gate_override_wizard
 from . import sales_process_rating_wizard
+from . import sales_process_need_suggestion
