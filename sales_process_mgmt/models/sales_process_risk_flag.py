@@ -215,7 +215,7 @@ class SalesProcessRiskFlag(models.Model):
             if not users:
                 continue
             body = Markup("<p>%s</p><p>%s</p>") % (
-                _("Risk raised on %(lead)s: %(rule)s", lead=lead.name, rule=rule.name),
+                self.env._("Risk raised on %(lead)s: %(rule)s", lead=lead.name, rule=rule.name),
                 flag.explanation or "",
             )
             flag.message_post(
@@ -250,16 +250,17 @@ class SalesProcessRiskFlag(models.Model):
                     flag.lead_id.name,
                     flag.rule_id.name,
                     dict(SEVERITIES)[flag.severity],
-                    _(" – overdue since %(date)s", date=flag.due_date)
+                    self.env._(" – overdue since %(date)s", date=flag.due_date)
                     if flag.due_date and flag.due_date < today
                     else "",
                 )
                 for flag in team_flags
             )
-            partners = (team.user_id | managers.filtered(lambda u, t=team: t.company_id in u.company_ids or not t.company_id)).partner_id
+            readers = managers.filtered(lambda u, t=team: not t.company_id or t.company_id in u.company_ids)
+            partners = (team.user_id | readers).partner_id
             team.message_post(
                 body=Markup("<p>%s</p><ul>%s</ul>")
-                % (_("Risk digest: %(count)s new or overdue flags", count=len(team_flags)), lines),
+                % (self.env._("Risk digest: %(count)s new or overdue flags", count=len(team_flags)), lines),
                 partner_ids=partners.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",

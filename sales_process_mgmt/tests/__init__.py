@@ -31,3 +31,4 @@ from . import test_evaluation_scorecard
 from . import test_evaluation_rating
 from . import test_evaluation_tour
 from . import test_risk_rules
+from . import test_risk_flag
