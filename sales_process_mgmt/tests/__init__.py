@@ -32,3 +32,6 @@ from . import test_evaluation_rating
 from . import test_evaluation_tour
 from . import test_risk_rules
 from . import test_risk_flag
+from . import test_improvement_action
+from . import test_risk_access
+from . import test_risk_tour
