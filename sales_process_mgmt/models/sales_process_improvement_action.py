@@ -65,9 +65,9 @@ class SalesProcessImprovementAction(models.Model):
     verified_on = fields.Date(readonly=True)
     kpi_value_before = fields.Float(string="KPI at Approval", readonly=True, digits=(16, 2))
     kpi_value_after = fields.Float(string="KPI at Verification", readonly=True, digits=(16, 2))
-    has_kpi_before = fields.Boolean(readonly=True)
-    has_kpi_after = fields.Boolean(readonly=True)
-    kpi_change = fields.Float(compute="_compute_kpi_change", digits=(16, 2))
+    has_kpi_before = fields.Boolean(string="KPI Measured at Approval", readonly=True)
+    has_kpi_after = fields.Boolean(string="KPI Measured at Verification", readonly=True)
+    kpi_change = fields.Float(string="KPI Change", compute="_compute_kpi_change", digits=(16, 2))
     result = fields.Text(help="What the action achieved; needed to verify it.")
 
     @api.depends("kpi_value_before", "kpi_value_after", "has_kpi_before", "has_kpi_after")

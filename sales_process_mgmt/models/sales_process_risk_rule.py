@@ -85,8 +85,9 @@ class SalesProcessRiskRule(models.Model):
     history_months = fields.Integer(string="History (months)", default=12)
     min_sample = fields.Integer(string="Minimum Sample", default=20)
     flag_ids = fields.One2many("sales.process.risk.flag", "rule_id", string="Flags")
-    open_flag_count = fields.Integer(compute="_compute_open_flag_count")
+    open_flag_count = fields.Integer(string="Flags in Force", compute="_compute_open_flag_count")
     is_cheap = fields.Boolean(
+        string="Checked on Moves",
         compute="_compute_is_cheap", help="Re-evaluated on the leads of every move or reassignment."
     )
 
@@ -308,7 +309,14 @@ class SalesProcessRiskRule(models.Model):
         }
 
     def _evaluate_risk_large_amount(self, leads, stage):
-        large = leads.filtered(lambda lead: lead.expected_revenue > self.amount_threshold)
+        rows = self._fetch(
+            SQL(
+                "SELECT id FROM crm_lead WHERE id = ANY(%s) AND expected_revenue > %s",
+                leads.ids,
+                self.amount_threshold,
+            )
+        )
+        large = leads.browse([lead_id for (lead_id,) in rows])
         if not large:
             return {}
         resolution = self.env["sales.process.responsibility"]._resolve(large)

@@ -19,11 +19,11 @@ class TestRiskFlag(RiskCase):
         cls.rule_low = cls._rule("risk_match_domain", domain="[('priority', 'in', ['2', '3'])]", severity="low")
 
     def _versions(self):
-        """Row versions (xmin) of the flags and leads: unchanged when nothing was written."""
+        """Physical row addresses (ctid) of the flags and leads: any UPDATE moves a row."""
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT (SELECT array_agg(xmin::text ORDER BY id) FROM sales_process_risk_flag),"
-            " (SELECT array_agg(xmin::text ORDER BY id) FROM crm_lead)"
+            "SELECT (SELECT array_agg(ctid::text ORDER BY id) FROM sales_process_risk_flag),"
+            " (SELECT array_agg(ctid::text ORDER BY id) FROM crm_lead)"
         )
         return self.env.cr.fetchone()
 
