@@ -43,16 +43,26 @@ def _setup(env):
     teams = env["crm.team"].create([{"name": f"Bench Risk Team {t}"} for t in range(2)])
     stages = env["crm.stage"].create(
         [
-            {"name": f"Bench R{i}", "sequence": 1101 + i, "has_time_limit": True, "max_days": 5 + 5 * i,
-             "warning_percent": 80}
+            {
+                "name": f"Bench R{i}",
+                "sequence": 1101 + i,
+                "has_time_limit": True,
+                "max_days": 5 + 5 * i,
+                "warning_percent": 80,
+            }
             for i in range(5)
         ]
     )
     won = env["crm.stage"].create({"name": "Bench R Won", "sequence": 1110, "is_won": True})
     partners = env["res.partner"].create([{"name": f"Bench Risk Customer {i}"} for i in range(1000)])
     params = {
-        "teams": teams.ids, "stages": stages.ids, "won": won.id, "company": company.id,
-        "partners": partners.ids, "n": LEADS, "visits": VISITS,
+        "teams": teams.ids,
+        "stages": stages.ids,
+        "won": won.id,
+        "company": company.id,
+        "partners": partners.ids,
+        "n": LEADS,
+        "visits": VISITS,
     }
     cr.execute(
         """
@@ -61,7 +71,8 @@ def _setup(env):
                               date_last_stage_update, stage_deadline, stage_warning_date, days_in_stage)
         SELECT 'Risk lead ' || i, 'opportunity', true, (%(stages)s::int[])[1 + i %% 5],
                (%(teams)s::int[])[1 + i %% 2], %(company)s, (%(partners)s::int[])[1 + i %% 1000],
-               10 + i %% 80, 1000 + i %% 5000, (i %% 4)::text, c, c, (now() + make_interval(days => i %% 90 - 20))::date,
+               10 + i %% 80, 1000 + i %% 5000, (i %% 4)::text, c, c,
+               (now() + make_interval(days => i %% 90 - 20))::date,
                e, e + make_interval(days => 5 + 5 * (i %% 5)), e + make_interval(days => 4 + 4 * (i %% 5)),
                (i %% 40)
           FROM generate_series(1, %(n)s) i,
@@ -86,7 +97,8 @@ def _setup(env):
         """
         INSERT INTO sales_process_stage_history (lead_id, stage_id, company_id, date_in, date_out, duration_days,
                                                  duration_working_days, overdue, is_open, visit_count)
-        SELECT w.id, (%(stages)s::int[])[s], %(company)s, d - make_interval(days => dur::int), d, dur, dur, false, false, 1
+        SELECT w.id, (%(stages)s::int[])[s], %(company)s, d - make_interval(days => dur::int), d, dur, dur,
+               false, false, 1
           FROM unnest(%(won_ids)s::int[]) WITH ORDINALITY w(id, k), generate_series(1, 5) s,
                LATERAL (SELECT ((w.k * 7 + s * 13) %% 30 + 1)::int AS dur,
                                now() at time zone 'utc' - make_interval(days => (w.k %% 300)::int) AS d) x
@@ -96,9 +108,11 @@ def _setup(env):
     cr.execute(
         """
         INSERT INTO mail_message (model, res_id, message_type, date, body, create_date, write_date)
-        SELECT 'crm.lead', l.id, 'comment', now() at time zone 'utc' - make_interval(days => l.id %% 60), 'x', now(), now()
-          FROM crm_lead l WHERE l.name LIKE 'Risk lead %%' AND l.id %% 4 = 0
-        """
+        SELECT 'crm.lead', l.id, 'comment', now() at time zone 'utc' - make_interval(days => l.id %% 60), 'x',
+               now(), now()
+          FROM crm_lead l WHERE l.name LIKE 'Risk lead %%' AND l.id %% %(every)s = 0
+        """,
+        {"every": 4},
     )
     model_id = env["ir.model"]._get_id("crm.lead")
     cr.execute(
@@ -122,15 +136,19 @@ def _setup(env):
 def _baseline_pairs(cr, rules, stages):
     """The (lead, rule) pairs of every rule, by hand-written SQL."""
     by_kind = {rule.criterion: rule.id for rule in rules}
-    scope = "l.type = 'opportunity' AND l.active AND NOT s.is_won AND (l.company_id IS NULL OR l.company_id = %(company)s)"
+    scope = (
+        "l.type = 'opportunity' AND l.active AND NOT s.is_won AND (l.company_id IS NULL OR l.company_id = %(company)s)"
+    )
     p = {"company": rules[0].company_id.id, "k": by_kind}
     queries = {
         "risk_overdue": "l.stage_deadline < now() at time zone 'utc'",
-        "risk_near_limit": "l.stage_warning_date <= now() at time zone 'utc' AND l.stage_deadline >= now() at time zone 'utc'",
+        "risk_near_limit": "l.stage_warning_date <= now() at time zone 'utc'"
+        " AND l.stage_deadline >= now() at time zone 'utc'",
         "risk_idle": """l.create_date < now() at time zone 'utc' - interval '30 days' AND NOT EXISTS (
                 SELECT 1 FROM mail_message m WHERE m.model = 'crm.lead' AND m.res_id = l.id
                    AND m.date >= now() at time zone 'utc' - interval '30 days'
-                   AND (m.message_type IN ('comment', 'email', 'email_outgoing') OR m.mail_activity_type_id IS NOT NULL))""",
+                   AND (m.message_type IN ('comment', 'email', 'email_outgoing')
+                        OR m.mail_activity_type_id IS NOT NULL))""",
         "risk_close_date": "l.date_deadline < current_date",
         "risk_large_amount": "l.expected_revenue > 4000",
         "risk_probability": """abs(l.probability - (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability)
@@ -151,12 +169,14 @@ def _baseline_pairs(cr, rules, stages):
         INSERT INTO bench_pairs
         WITH pct AS (
             SELECT h.stage_id, percentile_cont(0.8) WITHIN GROUP (ORDER BY h.duration_days) AS v, count(*) AS n
-              FROM sales_process_stage_history h JOIN crm_lead w ON w.id = h.lead_id JOIN crm_stage ws ON ws.id = w.stage_id
+              FROM sales_process_stage_history h JOIN crm_lead w ON w.id = h.lead_id
+              JOIN crm_stage ws ON ws.id = w.stage_id
              WHERE NOT h.is_open AND ws.is_won AND w.active
                AND h.date_out >= now() at time zone 'utc' - make_interval(days => 365)
              GROUP BY h.stage_id
         )
-        SELECT l.id, %(rule)s FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id LEFT JOIN pct ON pct.stage_id = l.stage_id
+        SELECT l.id, %(rule)s FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+          LEFT JOIN pct ON pct.stage_id = l.stage_id
          WHERE {scope} AND l.date_last_stage_update IS NOT NULL AND CASE
                WHEN coalesce(pct.n, 0) >= 20
                THEN EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update)) / 86400 > pct.v
@@ -174,8 +194,10 @@ def _flag_pairs(cr):
 
 
 def _reset(env):
-    env.cr.execute("DELETE FROM sales_process_risk_flag; UPDATE crm_lead SET sales_process_risk_level = NULL "
-                   "WHERE sales_process_risk_level IS NOT NULL")
+    env.cr.execute(
+        "DELETE FROM sales_process_risk_flag; UPDATE crm_lead SET sales_process_risk_level = NULL "
+        "WHERE sales_process_risk_level IS NOT NULL"
+    )
     env.invalidate_all()
 
 
@@ -224,7 +246,7 @@ def run(env, bench):
             with registry.cursor() as cr2:
                 env2 = odoo.api.Environment(cr2, odoo.SUPERUSER_ID, {"tracking_disable": True})
                 env2["crm.lead"]._cron_scan_risks()
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=scan) for _ in range(2)]

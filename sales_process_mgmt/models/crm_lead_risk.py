@@ -58,11 +58,19 @@ class CrmLead(models.Model):
         if not rules or not self:
             return
         Flag = self.env["sales.process.risk.flag"].sudo()
+        Flag.flush_model()
+        self.env.cr.execute(
+            "SELECT DISTINCT rule_id FROM sales_process_risk_flag WHERE is_active AND lead_id = ANY(%s)",
+            [self.ids],
+        )
+        flagged_rules = {rule_id for (rule_id,) in self.env.cr.fetchall()}
         raised = []
         leads = self.sudo()
         for rule in rules:
             scoped = leads.filtered_domain(rule._get_scope_domain())
             failing = rule._evaluate_risk(scoped)
+            if not failing and rule.id not in flagged_rules:
+                continue  # nothing to raise, nothing to close: no query
             new, __ = Flag._sync(rule, failing, scanned_ids=leads.ids)
             raised += new
         if raised:

@@ -81,8 +81,11 @@ class SalesProcessImprovementAction(models.Model):
         for action in self:
             if action.measure_days <= 0:
                 raise ValidationError(
-                    _("%(action)s: the measuring period must be positive (got %(value)s).",
-                      action=action.name, value=action.measure_days)
+                    _(
+                        "%(action)s: the measuring period must be positive (got %(value)s).",
+                        action=action.name,
+                        value=action.measure_days,
+                    )
                 )
 
     @api.constrains("kpi_id", "team_id", "user_id")
@@ -90,8 +93,7 @@ class SalesProcessImprovementAction(models.Model):
         for action in self:
             if action.kpi_id and not (action.team_id or action.user_id):
                 raise ValidationError(
-                    _("%(action)s: choose the sales team or the salesperson whose KPI is measured.",
-                      action=action.name)
+                    _("%(action)s: choose the sales team or the salesperson whose KPI is measured.", action=action.name)
                 )
 
     # ------------------------------------------------------------------
@@ -118,8 +120,11 @@ class SalesProcessImprovementAction(models.Model):
         wrong = self.filtered(lambda a: a.state not in states)
         if wrong:
             raise UserError(
-                _("%(action)s cannot do this in its state %(state)s.",
-                  action=wrong[0].name, state=dict(ACTION_STATES)[wrong[0].state])
+                _(
+                    "%(action)s cannot do this in its state %(state)s.",
+                    action=wrong[0].name,
+                    state=dict(ACTION_STATES)[wrong[0].state],
+                )
             )
 
     def _measure(self, date_from, date_to):

@@ -50,7 +50,9 @@ class SalesProcessRiskFlag(models.Model):
     team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team", store=True, index=True)
     stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage", store=True)
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
-    improvement_action_ids = fields.One2many("sales.process.improvement.action", "flag_id", string="Improvement Actions")
+    improvement_action_ids = fields.One2many(
+        "sales.process.improvement.action", "flag_id", string="Improvement Actions"
+    )
     flag_count = fields.Integer(string="Flags", default=1, aggregator="sum")
 
     def init(self):
@@ -107,9 +109,7 @@ class SalesProcessRiskFlag(models.Model):
         self._check_in_force()
         for flag in self:
             if flag.rule_id.require_resolution_note and not (flag.resolution_note or "").strip():
-                raise ValidationError(
-                    _("Resolving the flag %(flag)s needs a resolution note.", flag=flag.display_name)
-                )
+                raise ValidationError(_("Resolving the flag %(flag)s needs a resolution note.", flag=flag.display_name))
         self.write({"state": "resolved", "closed_on": fields.Datetime.now()})
         return True
 
@@ -235,9 +235,7 @@ class SalesProcessRiskFlag(models.Model):
         """Daily digest per team: flags raised in the last day and flags past their due date."""
         since = fields.Datetime.subtract(fields.Datetime.now(), days=1)
         today = fields.Date.context_today(self)
-        flags = self.search(
-            [("is_active", "=", True), "|", ("raised_on", ">=", since), ("due_date", "<", today)]
-        )
+        flags = self.search([("is_active", "=", True), "|", ("raised_on", ">=", since), ("due_date", "<", today)])
         managers = self.env.ref("sales_process_mgmt.group_sales_process_manager").users.filtered(
             lambda u: not u.share and u.active
         )

@@ -88,7 +88,8 @@ class SalesProcessRiskRule(models.Model):
     open_flag_count = fields.Integer(string="Flags in Force", compute="_compute_open_flag_count")
     is_cheap = fields.Boolean(
         string="Checked on Moves",
-        compute="_compute_is_cheap", help="Re-evaluated on the leads of every move or reassignment."
+        compute="_compute_is_cheap",
+        help="Re-evaluated on the leads of every move or reassignment.",
     )
 
     def _compute_open_flag_count(self):
@@ -105,8 +106,15 @@ class SalesProcessRiskRule(models.Model):
             rule.is_cheap = rule.criterion in CHEAP_KINDS
 
     @api.constrains(
-        "criterion", "idle_days", "max_pushbacks", "amount_threshold", "probability_gap", "min_rating",
-        "percentile", "history_months", "min_sample",
+        "criterion",
+        "idle_days",
+        "max_pushbacks",
+        "amount_threshold",
+        "probability_gap",
+        "min_rating",
+        "percentile",
+        "history_months",
+        "min_sample",
     )
     def _check_risk_parameters(self):
         positive = {
@@ -275,9 +283,7 @@ class SalesProcessRiskRule(models.Model):
                 fields.Date.context_today(self),
             )
         )
-        return {
-            lead_id: self.env._("expected closing date %(date)s has passed", date=date) for lead_id, date in rows
-        }
+        return {lead_id: self.env._("expected closing date %(date)s has passed", date=date) for lead_id, date in rows}
 
     def _evaluate_risk_pushed_back(self, leads, stage):
         """Push-backs: tracked changes of the expected closing date to a later date."""

@@ -27,7 +27,9 @@ class TestImprovementAction(RiskCase):
         form.kpi_id = self.kpi_new
         form.root_cause = "No follow-up call planned"
         action = form.save()
-        self.assertEqual((action.source, action.flag_id, action.rule_id, action.team_id), ("risk_flag", flag, self.rule, self.team))
+        self.assertEqual(
+            (action.source, action.flag_id, action.rule_id, action.team_id), ("risk_flag", flag, self.rule, self.team)
+        )
         self.assertEqual(action.state, "proposed")
         self.assertEqual(flag.improvement_action_ids, action)
         with self.assertRaises(AccessError):
@@ -63,7 +65,9 @@ class TestImprovementAction(RiskCase):
         line = evaluation.line_ids.filtered(lambda line: line.member_type == "team")[:1]
         self.assertTrue(line)
         action = self._from(line.action_propose_improvement(), self.user_manager).save()
-        self.assertEqual((action.source, action.evaluation_line_id, action.kpi_id), ("scorecard_line", line, self.kpi_new))
+        self.assertEqual(
+            (action.source, action.evaluation_line_id, action.kpi_id), ("scorecard_line", line, self.kpi_new)
+        )
         self.assertEqual(line.improvement_action_ids, action)
 
     def test_staff_suggestion_and_bad_input(self):

@@ -24,7 +24,9 @@ class TestRiskAccess(RiskCase):
         with self.assertRaises(AccessError):
             other.with_user(self.user_salesman).action_acknowledge()
         with self.assertRaises(AccessError):
-            self.Flag.with_user(self.user_salesman).create({"lead_id": self.own.id, "rule_id": self.rule.id, "severity": "low"})
+            self.Flag.with_user(self.user_salesman).create(
+                {"lead_id": self.own.id, "rule_id": self.rule.id, "severity": "low"}
+            )
         with self.assertRaises(AccessError):
             flags.with_user(self.user_salesman).unlink()
 
@@ -55,6 +57,8 @@ class TestRiskAccess(RiskCase):
             self.Rule.with_user(self.user_employee).search([])
 
     def test_rules_of_another_company_are_hidden(self):
-        rule_c2 = self.Rule.create({"name": "SPM C2 rule", "criterion": "risk_overdue", "company_id": self.company_2.id})
+        rule_c2 = self.Rule.create(
+            {"name": "SPM C2 rule", "criterion": "risk_overdue", "company_id": self.company_2.id}
+        )
         self.assertFalse(self.Rule.with_user(self.user_salesman).search([("id", "=", rule_c2.id)]))
         self.assertTrue(self.Rule.with_user(self.user_salesman_c2).search([("id", "=", rule_c2.id)]))

@@ -45,9 +45,7 @@ class TestRiskFlag(RiskCase):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
             self.Flag.create({"lead_id": lead.id, "rule_id": self.rule.id, "severity": "high"})
         # a scan that missed the flag (a concurrent one) inserts nothing: ON CONFLICT DO NOTHING
-        self.env.cr.execute(
-            "UPDATE sales_process_risk_flag SET rule_id = rule_id WHERE id = %s", (flag.id,)
-        )
+        self.env.cr.execute("UPDATE sales_process_risk_flag SET rule_id = rule_id WHERE id = %s", (flag.id,))
         raised, closed = self.Flag._sync(self.rule, {lead.id: "again"}, scanned_ids=[])
         self.assertEqual((raised, closed), ([], 0))
         self.assertEqual(self.Flag.search_count([("lead_id", "=", lead.id), ("rule_id", "=", self.rule.id)]), 1)
@@ -66,7 +64,9 @@ class TestRiskFlag(RiskCase):
         flag.write({"snooze_until": fields.Date.today() + timedelta(days=3), "snooze_reason": "Customer on holiday"})
         self.assertEqual(lead.sales_process_risk_level, "low")
         self.assertTrue(flag.is_active, "a snoozed flag stays in the register")
-        self.assertEqual(self.env["crm.lead"].search([("id", "=", lead.id), ("sales_process_risk_level", "!=", False)]), lead)
+        self.assertEqual(
+            self.env["crm.lead"].search([("id", "=", lead.id), ("sales_process_risk_level", "!=", False)]), lead
+        )
         flag.snooze_until = fields.Date.today() - timedelta(days=1)
         self.assertEqual(lead.sales_process_risk_level, "high")
 

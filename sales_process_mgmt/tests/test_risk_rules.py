@@ -116,21 +116,29 @@ class TestRiskRules(RiskCase):
         partner = self.env["res.partner"].create({"name": "SPM Unhappy Customer"})
         won = self._create_leads(partner_id=partner.id, stage_id=self.stage_won.id)
         lead = self._create_leads(partner_id=partner.id)
-        rating = self.env["rating.rating"].sudo().create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-                "res_id": won.id,
-                "partner_id": partner.id,
-                "rating": 2,
-                "consumed": True,
-            }
+        rating = (
+            self.env["rating.rating"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": won.id,
+                    "partner_id": partner.id,
+                    "rating": 2,
+                    "consumed": True,
+                }
+            )
         )
-        self._assert_raises_and_closes(rule, lead, lambda: rating.write({"rating": 5}), r"average rating 2.0 is below 3")
+        self._assert_raises_and_closes(
+            rule, lead, lambda: rating.write({"rating": 5}), r"average rating 2.0 is below 3"
+        )
 
     def test_custom_domain(self):
         rule = self._rule("risk_match_domain", domain="[('priority', '=', '3')]")
         lead = self._create_leads(priority="3")
-        self._assert_raises_and_closes(rule, lead, lambda: lead.write({"priority": "1"}), "matches the rule's condition")
+        self._assert_raises_and_closes(
+            rule, lead, lambda: lead.write({"priority": "1"}), "matches the rule's condition"
+        )
 
     def test_percentile_against_hand_computed_values_and_fallback(self):
         rule = self._rule("risk_percentile", percentile=80, history_months=6, min_sample=5)
@@ -151,7 +159,8 @@ class TestRiskRules(RiskCase):
         self._set_entered(fast, 8)
         self._scan()
         self.assertRegex(
-            self._open(rule, slow).explanation, r"9.0 days in the stage, beyond 8.4 days: the 80th percentile of 5 visits"
+            self._open(rule, slow).explanation,
+            r"9.0 days in the stage, beyond 8.4 days: the 80th percentile of 5 visits",
         )
         self.assertFalse(self._open(rule, fast))
         # below the minimum sample: the stage's time standard (10 days) applies

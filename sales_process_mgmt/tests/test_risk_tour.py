@@ -38,6 +38,9 @@ class TestRiskTour(HttpCase):
         self.start_tour("/odoo", "sales_process_risk_salesperson_tour", login="spm_risk_tour_seller")
         self.assertEqual(flag.state, "acknowledged")
         action = flag.improvement_action_ids
-        self.assertEqual((action.state, action.create_uid, action.root_cause), ("proposed", self.seller, "Nobody follows up after the demo"))
+        self.assertEqual(
+            (action.state, action.create_uid, action.root_cause),
+            ("proposed", self.seller, "Nobody follows up after the demo"),
+        )
         self.start_tour("/odoo", "sales_process_risk_manager_tour", login="spm_risk_tour_manager")
         self.assertEqual(action.state, "approved")
