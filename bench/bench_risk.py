@@ -151,13 +151,24 @@ def _baseline_pairs(cr, rules, stages):
                         OR m.mail_activity_type_id IS NOT NULL))""",
         "risk_close_date": "l.date_deadline < current_date",
         "risk_large_amount": "l.expected_revenue > 4000",
-        "risk_probability": """abs(l.probability - (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability)
-                FROM crm_lead o WHERE o.active AND o.type = 'opportunity' AND o.stage_id = l.stage_id)) > 35""",
-        "risk_satisfaction": """(SELECT avg(r.rating) FROM rating_rating r WHERE r.partner_id = l.partner_id
-                AND r.res_model = 'crm.lead' AND r.consumed AND r.rating > 0) < 2.5""",
+        "risk_probability": """abs(l.probability - (SELECT ref.median FROM bench_median ref
+                WHERE ref.stage_id = l.stage_id)) > 35""",
+        "risk_satisfaction": """(SELECT sat.rating FROM bench_satisfaction sat
+                WHERE sat.partner_id = l.partner_id) < 2.5""",
         "risk_match_domain": "l.priority = '3'",
     }
     cr.execute("CREATE TEMP TABLE IF NOT EXISTS bench_pairs (lead_id int, rule_id int); TRUNCATE bench_pairs")
+    cr.execute(
+        """
+        DROP TABLE IF EXISTS bench_median, bench_satisfaction;
+        CREATE TEMP TABLE bench_median AS
+            SELECT o.stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability) AS median
+              FROM crm_lead o WHERE o.active AND o.type = 'opportunity' GROUP BY o.stage_id;
+        CREATE TEMP TABLE bench_satisfaction AS
+            SELECT r.partner_id, avg(r.rating) AS rating FROM rating_rating r
+             WHERE r.res_model = 'crm.lead' AND r.consumed AND r.rating > 0 GROUP BY r.partner_id;
+        """
+    )
     for kind, where in queries.items():
         cr.execute(
             f"INSERT INTO bench_pairs SELECT l.id, %(rule)s FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id "
