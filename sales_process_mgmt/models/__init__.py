@@ -46,3 +46,4 @@ from . import sales_process_risk_rule
 from . import sales_process_risk_flag
 from . import crm_lead_risk
 from . import sales_process_improvement_action
+from . import crm_team

@@ -83,3 +83,24 @@ class TestImprovementAction(RiskCase):
             action.with_user(self.user_salesman_2).write({"root_cause": "x"})
         action.with_user(self.user_salesman).participant_ids = self.user_employee
         self.assertEqual(action.participant_ids, self.user_employee)
+
+    def test_from_a_low_rating_and_the_team_card(self):
+        lead = self._create_leads(priority="3")
+        rating = (
+            self.env["rating.rating"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": lead.id,
+                    "rating": 1,
+                    "consumed": True,
+                    "feedback": "Nobody called back",
+                }
+            )
+        )
+        action = self._from(rating.action_sales_process_propose_improvement(), self.user_manager).save()
+        self.assertEqual((action.source, action.rating_id, action.team_id), ("rating", rating, self.team))
+        self.assertEqual(action.problem, "Nobody called back")
+        self.assertEqual(self.team.sales_process_risk_count, 1)
+        self.assertEqual(self.team.action_sales_process_view_team_risks()["domain"], [("team_id", "=", self.team.id)])
