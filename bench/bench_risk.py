@@ -138,7 +138,8 @@ def _baseline_pairs(cr, rules, stages):
     """The (lead, rule) pairs of every rule, by hand-written SQL."""
     by_kind = {rule.criterion: rule.id for rule in rules}
     scope = (
-        "l.type = 'opportunity' AND l.active AND NOT coalesce(s.is_won, false) AND (l.company_id IS NULL OR l.company_id = %(company)s)"
+        "l.type = 'opportunity' AND l.active AND NOT coalesce(s.is_won, false)"
+        " AND (l.company_id IS NULL OR l.company_id = %(company)s)"
     )
     # "today" as the rules see it: in the time zone of the user who scans
     p = {"company": rules[0].company_id.id, "today": fields.Date.context_today(rules[0])}
