@@ -85,7 +85,7 @@ class CrmLead(models.Model):
         for rule in Rule.search([]):
             leads = self.sudo().search(rule._get_scope_domain(), order="id")
             failing = rule._evaluate_risk(leads)
-            new, __ = Flag._sync(rule, failing)
+            new, __ = Flag._sync(rule, failing, refresh=False)
             raised += new
         # Flags of rules deactivated since: closed, the history stays.
         self.env.cr.execute(
@@ -119,6 +119,7 @@ class CrmLead(models.Model):
                     SELECT f.lead_id, max(%(rank)s) AS rank
                       FROM sales_process_risk_flag f
                      WHERE f.is_active AND (f.snooze_until IS NULL OR f.snooze_until < %(today)s)
+                       AND %(flag_where)s
                      GROUP BY f.lead_id
                 ), target AS (
                     SELECT l.id, (ARRAY['low', 'medium', 'high', 'critical'])[level.rank] AS value
@@ -133,6 +134,7 @@ class CrmLead(models.Model):
                 rank=SQL(SEVERITY_SQL),
                 today=fields.Date.context_today(self),
                 where=where,
+                flag_where=SQL("f.lead_id = ANY(%s)", list(lead_ids)) if lead_ids is not None else SQL("TRUE"),
             )
         )
         changed = [lead_id for (lead_id,) in self.env.cr.fetchall()]

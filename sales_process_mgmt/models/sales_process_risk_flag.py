@@ -132,10 +132,11 @@ class SalesProcessRiskFlag(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync(self, rule, failing, scanned_ids=None):
+    def _sync(self, rule, failing, scanned_ids=None, refresh=True):
         """Raise the flags of ``failing`` {lead_id: explanation} and close the cleared ones of ``rule``.
 
         :param scanned_ids: leads evaluated (None: a full scan, every flag of the rule in force)
+        :param refresh: update the risk level of the leads concerned (a full scan does it once, at the end)
         :return: (ids of the flags raised, number closed). Set queries; nothing is
             written when nothing changed. Concurrent scans raise each flag once
             (the unique partial index, ``ON CONFLICT DO NOTHING``).
@@ -197,7 +198,8 @@ class SalesProcessRiskFlag(models.Model):
             raised += [flag_id for (flag_id,) in cr.fetchall()]
         if cleared or raised:
             self.invalidate_model()
-            self.env["crm.lead"]._sales_process_refresh_risk_level(list(cleared | {lead for lead, __ in new}))
+            if refresh:
+                self.env["crm.lead"]._sales_process_refresh_risk_level(list(cleared | {lead for lead, __ in new}))
         return raised, closed
 
     def _notify_raised(self):
