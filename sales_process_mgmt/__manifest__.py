@@ -2,7 +2,7 @@
     "name": "Sales Process Management",
     "summary": "Run Odoo CRM as a managed sales process: stage standards, gates, "
     "responsibilities, training, customer insight and evaluation",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "sales_process_mgmt authors",
@@ -43,6 +43,10 @@
         "views/sales_process_kpi_views.xml",
         "views/sales_process_plan_views.xml",
         "views/sales_process_evaluation_views.xml",
+        "views/sales_process_risk_rule_views.xml",
+        "views/sales_process_risk_flag_views.xml",
+        "views/sales_process_improvement_action_views.xml",
+        "views/crm_lead_risk_views.xml",
         "reports/res_partner_profile_report.xml",
         "views/sales_process_menus.xml",
     ],
@@ -57,6 +61,7 @@
         "demo/sales_process_need_category_demo.xml",
         "demo/sales_process_training_demo.xml",
         "demo/sales_process_evaluation_demo.xml",
+        "demo/sales_process_risk_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["sales_process_mgmt/static/tests/tours/**/*.js"],

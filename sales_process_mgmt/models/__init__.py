@@ -45,3 +45,8 @@ from . import sales_process_evaluation_kpi
 from . import sales_process_evaluation_line
 from . import sales_process_evaluation_score
 from . import sales_process_forecast
+from . import sales_process_risk_rule
+from . import sales_process_risk_flag
+from . import crm_lead_risk
+from . import sales_process_improvement_action
+from . import crm_team

@@ -47,6 +47,9 @@ class SalesProcessEvaluationLine(models.Model):
         string="Improvement Measure",
         help="Concrete measure decided from this figure; the risk layer links its improvement actions here.",
     )
+    improvement_action_ids = fields.One2many(
+        "sales.process.improvement.action", "evaluation_line_id", string="Improvement Actions"
+    )
 
     @api.depends("member_type", "user_id", "team_id")
     def _compute_member_name(self):
@@ -65,6 +68,22 @@ class SalesProcessEvaluationLine(models.Model):
         if set(vals) - {"improvement_measure"} and any(line.evaluation_id.state == "done" for line in self):
             raise UserError(_("The lines of a done scorecard are frozen."))
         return super().write(vals)
+
+    def action_propose_improvement(self):
+        """Open a new improvement action from this figure (one click)."""
+        self.ensure_one()
+        return self.env["sales.process.improvement.action"]._action_new(
+            {
+                "name": _("%(kpi)s: %(member)s", kpi=self.kpi_id.name, member=self.member_name),
+                "source": "scorecard_line",
+                "evaluation_line_id": self.id,
+                "kpi_id": self.kpi_id.id,
+                "team_id": self.team_id.id,
+                "user_id": self.user_id.id if self.member_type == "user" else False,
+                "company_id": self.company_id.id,
+                "problem": self.improvement_measure,
+            }
+        )
 
     def action_open_details(self):
         """Open the leads, visits, activities or ratings behind the actual value."""

@@ -34,3 +34,8 @@ from . import test_need_category
 from . import test_need_suggestion
 from . import test_customer_profile
 from . import test_need_suggestion_tour
+from . import test_risk_rules
+from . import test_risk_flag
+from . import test_improvement_action
+from . import test_risk_access
+from . import test_risk_tour

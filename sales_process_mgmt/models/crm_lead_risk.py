@@ -1,0 +1,150 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .sales_process_risk_flag import SEVERITY_SQL
+from .sales_process_risk_rule import CHEAP_KINDS, SEVERITIES
+
+
+class CrmLead(models.Model):
+    """Risk control (风险防控): flags raised by the risk rules, and the lead's risk level."""
+
+    _inherit = "crm.lead"
+
+    date_deadline = fields.Date(tracking=True)
+    sales_process_risk_level = fields.Selection(
+        SEVERITIES,
+        string="Risk Level",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Highest severity of the flags in force (snoozed flags excluded), kept by the risk scans.",
+    )
+    sales_process_risk_flag_ids = fields.One2many("sales.process.risk.flag", "lead_id", string="Risks")
+    sales_process_risk_count = fields.Integer(string="Open Risks", compute="_compute_sales_process_risk_count")
+
+    def _compute_sales_process_risk_count(self):
+        groups = self.env["sales.process.risk.flag"]._read_group(
+            [("lead_id", "in", self.ids), ("is_active", "=", True)], ["lead_id"], ["__count"]
+        )
+        counts = {lead.id: count for lead, count in groups}
+        for lead in self:
+            lead.sales_process_risk_count = counts.get(lead.id, 0)
+
+    # ------------------------------------------------------------------
+    # Move hooks: cheap rules re-evaluated in the same transaction
+    # ------------------------------------------------------------------
+
+    def _sales_process_after_move(self, move):
+        super()._sales_process_after_move(move)
+        self._sales_process_scan_risks(cheap_only=True)
+
+    def _sales_process_after_reassign(self):
+        super()._sales_process_after_reassign()
+        self._sales_process_scan_risks(cheap_only=True)
+
+    def _sales_process_after_archive(self):
+        super()._sales_process_after_archive()
+        self._sales_process_scan_risks(cheap_only=True)
+
+    # ------------------------------------------------------------------
+    # Scanning
+    # ------------------------------------------------------------------
+
+    def _sales_process_scan_risks(self, cheap_only=False):
+        """Evaluate the active rules on ``self``: raise new flags, close the cleared ones."""
+        Rule = self.env["sales.process.risk.rule"].sudo()
+        domain = [("criterion", "in", CHEAP_KINDS)] if cheap_only else []
+        rules = Rule.search(domain)
+        if not rules or not self:
+            return
+        Flag = self.env["sales.process.risk.flag"].sudo()
+        Flag.flush_model()
+        self.env.cr.execute(
+            "SELECT DISTINCT rule_id FROM sales_process_risk_flag WHERE is_active AND lead_id = ANY(%s)",
+            [self.ids],
+        )
+        flagged_rules = {rule_id for (rule_id,) in self.env.cr.fetchall()}
+        raised = []
+        leads = self.sudo()
+        for rule in rules:
+            scoped = leads.filtered_domain(rule._get_scope_domain())
+            failing = rule._evaluate_risk(scoped)
+            if not failing and rule.id not in flagged_rules:
+                continue  # nothing to raise, nothing to close: no query
+            new, __ = Flag._sync(rule, failing, scanned_ids=leads.ids)
+            raised += new
+        if raised:
+            Flag.browse(raised)._notify_raised()
+
+    @api.model
+    def _cron_scan_risks(self):
+        """Full scan: every active rule, one set evaluation over the leads of its scope."""
+        Rule = self.env["sales.process.risk.rule"].sudo()
+        Flag = self.env["sales.process.risk.flag"].sudo()
+        raised = []
+        for rule in Rule.search([]):
+            leads = self.sudo().search(rule._get_scope_domain(), order="id")
+            failing = rule._evaluate_risk(leads)
+            new, __ = Flag._sync(rule, failing, refresh=False)
+            raised += new
+        # Flags of rules deactivated since: closed, the history stays.
+        self.env.cr.execute(
+            """
+            UPDATE sales_process_risk_flag f
+               SET state = 'closed', is_active = false, auto_closed = true, closed_on = now() at time zone 'utc'
+              FROM sales_process_risk_rule r
+             WHERE r.id = f.rule_id AND f.is_active AND NOT r.active
+            RETURNING f.lead_id
+            """
+        )
+        closed_leads = [lead_id for (lead_id,) in self.env.cr.fetchall()]
+        if closed_leads:
+            Flag.invalidate_model()
+        self._sales_process_refresh_risk_level(None)
+        if raised:
+            Flag.browse(raised)._notify_raised()
+
+    @api.model
+    def _sales_process_refresh_risk_level(self, lead_ids):
+        """Set the risk level of ``lead_ids`` (None: every lead) from their flags in force; no-op rows untouched."""
+        self.env["sales.process.risk.flag"].flush_model()
+        self.flush_model(["sales_process_risk_level"])
+        where = SQL("l.id = ANY(%s)", list(lead_ids)) if lead_ids is not None else SQL("TRUE")
+        if lead_ids is not None and not lead_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH level AS (
+                    SELECT f.lead_id, max(%(rank)s) AS rank
+                      FROM sales_process_risk_flag f
+                     WHERE f.is_active AND (f.snooze_until IS NULL OR f.snooze_until < %(today)s)
+                       AND %(flag_where)s
+                     GROUP BY f.lead_id
+                ), target AS (
+                    SELECT l.id, (ARRAY['low', 'medium', 'high', 'critical'])[level.rank] AS value
+                      FROM crm_lead l LEFT JOIN level ON level.lead_id = l.id
+                     WHERE %(where)s AND (l.sales_process_risk_level IS NOT NULL OR level.lead_id IS NOT NULL)
+                )
+                UPDATE crm_lead l SET sales_process_risk_level = target.value
+                  FROM target
+                 WHERE l.id = target.id AND l.sales_process_risk_level IS DISTINCT FROM target.value
+                RETURNING l.id
+                """,
+                rank=SQL(SEVERITY_SQL),
+                today=fields.Date.context_today(self),
+                where=where,
+                flag_where=SQL("f.lead_id = ANY(%s)", list(lead_ids)) if lead_ids is not None else SQL("TRUE"),
+            )
+        )
+        changed = [lead_id for (lead_id,) in self.env.cr.fetchall()]
+        if changed:
+            self.browse(changed).invalidate_recordset(["sales_process_risk_level"])
+        return changed
+
+    def action_sales_process_view_risks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sales_process_mgmt.sales_process_risk_flag_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action

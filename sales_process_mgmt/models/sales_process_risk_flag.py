@@ -1,0 +1,267 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .sales_process_risk_rule import SEVERITIES
+
+FLAG_STATES = [
+    ("open", "Open"),
+    ("acknowledged", "Acknowledged"),
+    ("mitigating", "Mitigating"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+]
+#: States of a flag still in force (at most one per lead and rule).
+ACTIVE_STATES = ("open", "acknowledged", "mitigating")
+SEVERITY_SQL = "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+
+
+class SalesProcessRiskFlag(models.Model):
+    """One entry of the risk register (风险登记): a rule's condition raised on an opportunity.
+
+    Raised and closed by the scans in set queries (never deleted: the history stays);
+    at most one flag in force per lead and rule, by a unique partial index.
+    """
+
+    _name = "sales.process.risk.flag"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Risk Flag"
+    _order = "raised_on desc, id desc"
+
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, ondelete="cascade", index=True)
+    rule_id = fields.Many2one("sales.process.risk.rule", string="Rule", required=True, ondelete="cascade", index=True)
+    severity = fields.Selection(SEVERITIES, required=True, tracking=True)
+    explanation = fields.Text(help="Why the flag was raised: the measured value against the threshold.")
+    raised_on = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    state = fields.Selection(FLAG_STATES, required=True, default="open", tracking=True, index=True)
+    is_active = fields.Boolean(string="In Force", compute="_compute_is_active", store=True, index=True)
+    closed_on = fields.Datetime(readonly=True)
+    auto_closed = fields.Boolean(readonly=True, help="Closed by the scan: the condition cleared.")
+    owner_id = fields.Many2one("res.users", string="Owner", tracking=True, domain=[("share", "=", False)])
+    mitigation_plan = fields.Html()
+    due_date = fields.Date(tracking=True)
+    residual_severity = fields.Selection(SEVERITIES)
+    snooze_until = fields.Date(tracking=True, help="The flag does not count in the risk level until then.")
+    snooze_reason = fields.Char()
+    resolution_note = fields.Text()
+    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson", store=True, index=True)
+    team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team", store=True, index=True)
+    stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage", store=True)
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    improvement_action_ids = fields.One2many(
+        "sales.process.improvement.action", "flag_id", string="Improvement Actions"
+    )
+    flag_count = fields.Integer(string="Flags", default=1, aggregator="sum")
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS sales_process_risk_flag_active_uniq
+                    ON sales_process_risk_flag (lead_id, rule_id) WHERE is_active
+                """
+            )
+        )
+
+    @api.depends("state")
+    def _compute_is_active(self):
+        for flag in self:
+            flag.is_active = flag.state in ACTIVE_STATES
+
+    def _compute_display_name(self):
+        for flag in self:
+            flag.display_name = f"{flag.rule_id.name} – {flag.lead_id.name}"
+
+    @api.constrains("snooze_until", "snooze_reason")
+    def _check_snooze(self):
+        for flag in self:
+            if flag.snooze_until and not flag.snooze_reason:
+                raise ValidationError(_("Snoozing the flag %(flag)s needs a reason.", flag=flag.display_name))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"state", "snooze_until", "severity"} & set(vals):
+            self.env["crm.lead"]._sales_process_refresh_risk_level(self.lead_id.ids)
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_in_force(self):
+        if any(not flag.is_active for flag in self):
+            raise UserError(_("Only flags in force (open, acknowledged, mitigating) can change this way."))
+
+    def action_acknowledge(self):
+        self._check_in_force()
+        for flag in self:
+            flag.write({"state": "acknowledged", "owner_id": flag.owner_id.id or self.env.uid})
+        return True
+
+    def action_mitigate(self):
+        self._check_in_force()
+        self.write({"state": "mitigating"})
+        return True
+
+    def action_resolve(self):
+        self._check_in_force()
+        for flag in self:
+            if flag.rule_id.require_resolution_note and not (flag.resolution_note or "").strip():
+                raise ValidationError(_("Resolving the flag %(flag)s needs a resolution note.", flag=flag.display_name))
+        self.write({"state": "resolved", "closed_on": fields.Datetime.now()})
+        return True
+
+    def action_propose_improvement(self):
+        """Open a new improvement action proposed from this flag (one click)."""
+        self.ensure_one()
+        return self.env["sales.process.improvement.action"]._action_new(
+            {
+                "name": _("%(rule)s on %(lead)s", rule=self.rule_id.name, lead=self.lead_id.name),
+                "source": "risk_flag",
+                "flag_id": self.id,
+                "rule_id": self.rule_id.id,
+                "team_id": self.team_id.id,
+                "problem": self.explanation,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Raising and closing (the scans)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync(self, rule, failing, scanned_ids=None, refresh=True):
+        """Raise the flags of ``failing`` {lead_id: explanation} and close the cleared ones of ``rule``.
+
+        :param scanned_ids: leads evaluated (None: a full scan, every flag of the rule in force)
+        :param refresh: update the risk level of the leads concerned (a full scan does it once, at the end)
+        :return: (ids of the flags raised, number closed). Set queries; nothing is
+            written when nothing changed. Concurrent scans raise each flag once
+            (the unique partial index, ``ON CONFLICT DO NOTHING``).
+        """
+        cr = self.env.cr
+        self.flush_model()
+        cr.execute(
+            SQL(
+                "SELECT lead_id FROM sales_process_risk_flag WHERE rule_id = %s AND is_active %s",
+                rule.id,
+                SQL("AND lead_id = ANY(%s)", list(scanned_ids)) if scanned_ids is not None else SQL(),
+            )
+        )
+        existing = {lead_id for (lead_id,) in cr.fetchall()}
+        cleared = existing - set(failing)
+        closed = 0
+        now, uid = cr.now(), self.env.uid
+        if cleared:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sales_process_risk_flag
+                       SET state = 'closed', is_active = false, auto_closed = true, closed_on = %(now)s,
+                           write_uid = %(uid)s, write_date = %(now)s
+                     WHERE rule_id = %(rule)s AND is_active AND lead_id = ANY(%(ids)s)
+                    """,
+                    now=now,
+                    uid=uid,
+                    rule=rule.id,
+                    ids=list(cleared),
+                )
+            )
+            closed = cr.rowcount
+        new = [(lead_id, reason) for lead_id, reason in failing.items() if lead_id not in existing]
+        raised = []
+        for start in range(0, len(new), 10000):
+            batch = new[start : start + 10000]
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO sales_process_risk_flag
+                           (lead_id, rule_id, severity, explanation, raised_on, state, is_active, flag_count,
+                            user_id, team_id, stage_id, company_id, create_uid, create_date, write_uid, write_date)
+                    SELECT l.id, %(rule)s, %(severity)s, v.reason, %(now)s, 'open', true, 1,
+                           l.user_id, l.team_id, l.stage_id, l.company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(ids)s::int[], %(reasons)s::text[]) AS v(lead_id, reason)
+                      JOIN crm_lead l ON l.id = v.lead_id
+                    ON CONFLICT (lead_id, rule_id) WHERE is_active DO NOTHING
+                    RETURNING id
+                    """,
+                    rule=rule.id,
+                    severity=rule.severity,
+                    now=now,
+                    uid=uid,
+                    ids=[lead_id for lead_id, __ in batch],
+                    reasons=[reason for __, reason in batch],
+                )
+            )
+            raised += [flag_id for (flag_id,) in cr.fetchall()]
+        if cleared or raised:
+            self.invalidate_model()
+            if refresh:
+                self.env["crm.lead"]._sales_process_refresh_risk_level(list(cleared | {lead for lead, __ in new}))
+        return raised, closed
+
+    def _notify_raised(self):
+        """Warn the people the rule names of new high and critical flags (mail's API)."""
+        for flag in self.filtered(lambda f: f.severity in ("high", "critical")):
+            rule, lead = flag.rule_id, flag.lead_id
+            users = self.env["res.users"]
+            if rule.warn_salesperson:
+                users |= lead.user_id
+            if rule.warn_team_leader:
+                users |= lead.team_id.user_id
+            if rule.warn_accountable:
+                users |= lead.sales_process_accountable_ids
+            users = users.filtered(lambda u: not u.share)
+            if not users:
+                continue
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                self.env._("Risk raised on %(lead)s: %(rule)s", lead=lead.name, rule=rule.name),
+                flag.explanation or "",
+            )
+            flag.message_post(
+                body=body, partner_ids=users.partner_id.ids, message_type="comment", subtype_xmlid="mail.mt_note"
+            )
+            if rule.create_activity:
+                for user in users:
+                    lead.activity_schedule(
+                        "sales_process_mgmt.mail_activity_type_risk",
+                        user_id=user.id,
+                        summary=rule.name,
+                        note=flag.explanation,
+                    )
+
+    @api.model
+    def _cron_send_digest(self):
+        """Daily digest per team: flags raised in the last day and flags past their due date."""
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=1)
+        today = fields.Date.context_today(self)
+        flags = self.search([("is_active", "=", True), "|", ("raised_on", ">=", since), ("due_date", "<", today)])
+        managers = self.env.ref("sales_process_mgmt.group_sales_process_manager").users.filtered(
+            lambda u: not u.share and u.active
+        )
+        for team, team_flags in flags.grouped("team_id").items():
+            if not team:
+                continue
+            lines = Markup().join(
+                Markup("<li>%s: %s (%s)%s</li>")
+                % (
+                    flag.lead_id.name,
+                    flag.rule_id.name,
+                    dict(SEVERITIES)[flag.severity],
+                    self.env._(" – overdue since %(date)s", date=flag.due_date)
+                    if flag.due_date and flag.due_date < today
+                    else "",
+                )
+                for flag in team_flags
+            )
+            readers = managers.filtered(lambda u, t=team: not t.company_id or t.company_id in u.company_ids)
+            partners = (team.user_id | readers).partner_id
+            team.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (self.env._("Risk digest: %(count)s new or overdue flags", count=len(team_flags)), lines),
+                partner_ids=partners.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )

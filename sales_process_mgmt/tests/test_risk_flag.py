@@ -1,0 +1,141 @@
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common_risk import RiskCase
+
+
+@tagged("post_install", "-at_install")
+class TestRiskFlag(RiskCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls._rule("risk_match_domain", domain="[('priority', '=', '3')]", severity="high")
+        cls.rule_low = cls._rule("risk_match_domain", domain="[('priority', 'in', ['2', '3'])]", severity="low")
+
+    def _versions(self):
+        """Physical row addresses (ctid) of the flags and leads: any UPDATE moves a row."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT (SELECT array_agg(ctid::text ORDER BY id) FROM sales_process_risk_flag),"
+            " (SELECT array_agg(ctid::text ORDER BY id) FROM crm_lead)"
+        )
+        return self.env.cr.fetchone()
+
+    def test_rescan_with_nothing_changed_writes_nothing(self):
+        leads = self._create_leads(5, priority="3")
+        self._scan()
+        self.assertEqual(len(self._open(self.rule)), 5)
+        self.assertEqual(set(leads.mapped("sales_process_risk_level")), {"high"})
+        before = self._versions()
+        self.env["crm.lead"].flush_model()
+        self._scan()
+        self.assertEqual(self._versions(), before, "a rescan without change writes no row")
+        self.assertEqual(len(self._open(self.rule)), 5)
+
+    def test_one_flag_in_force_per_lead_and_rule(self):
+        lead = self._create_leads(priority="3")
+        self._scan()
+        flag = self._open(self.rule, lead)
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
+            self.Flag.create({"lead_id": lead.id, "rule_id": self.rule.id, "severity": "high"})
+        # a scan that missed the flag (a concurrent one) inserts nothing: ON CONFLICT DO NOTHING
+        self.env.cr.execute("UPDATE sales_process_risk_flag SET rule_id = rule_id WHERE id = %s", (flag.id,))
+        raised, closed = self.Flag._sync(self.rule, {lead.id: "again"}, scanned_ids=[])
+        self.assertEqual((raised, closed), ([], 0))
+        self.assertEqual(self.Flag.search_count([("lead_id", "=", lead.id), ("rule_id", "=", self.rule.id)]), 1)
+        # closed flags stay; a new one may be raised after
+        flag.action_resolve()
+        self._scan()
+        self.assertEqual(self.Flag.search_count([("lead_id", "=", lead.id), ("rule_id", "=", self.rule.id)]), 2)
+
+    def test_risk_level_is_the_highest_severity_in_force_and_snooze(self):
+        lead = self._create_leads(priority="3")
+        self._scan()
+        self.assertEqual(lead.sales_process_risk_level, "high")
+        flag = self._open(self.rule, lead)
+        with self.assertRaisesMessage(ValidationError, "needs a reason"):
+            flag.write({"snooze_until": fields.Date.today() + timedelta(days=3)})
+        flag.write({"snooze_until": fields.Date.today() + timedelta(days=3), "snooze_reason": "Customer on holiday"})
+        self.assertEqual(lead.sales_process_risk_level, "low")
+        self.assertTrue(flag.is_active, "a snoozed flag stays in the register")
+        self.assertEqual(
+            self.env["crm.lead"].search([("id", "=", lead.id), ("sales_process_risk_level", "!=", False)]), lead
+        )
+        flag.snooze_until = fields.Date.today() - timedelta(days=1)
+        self.assertEqual(lead.sales_process_risk_level, "high")
+
+    def test_cheap_rules_in_the_move_and_reassignment(self):
+        overdue = self._rule("risk_overdue", severity="critical")
+        lead = self._create_leads(priority="3")
+        self.assertTrue(self._open(self.rule, lead), "raised in the creation, no scan needed")
+        self._set_entered(lead, 2)
+        lead.write({"stage_id": self.stage_needs.id})
+        self._set_entered(lead, 11)
+        lead.write({"team_id": self.team_2.id})
+        self.assertFalse(self._open(self.rule, lead), "reassigned out of the rule's teams: closed")
+        lead.write({"team_id": self.team.id})
+        self.assertTrue(self._open(overdue, lead))
+        self.assertEqual(lead.sales_process_risk_level, "critical")
+        lead.action_set_lost()
+        self.assertFalse(self._open(overdue, lead) | self._open(self.rule, lead))
+        self.assertFalse(lead.sales_process_risk_level)
+
+    def test_flag_states_and_resolution_note(self):
+        self.rule.require_resolution_note = True
+        lead = self._create_leads(priority="3")
+        flag = self._open(self.rule, lead)
+        flag.with_user(self.user_salesman).action_acknowledge()
+        self.assertEqual((flag.state, flag.owner_id), ("acknowledged", self.user_salesman))
+        flag.with_user(self.user_salesman).action_mitigate()
+        with self.assertRaisesMessage(ValidationError, "needs a resolution note"):
+            flag.with_user(self.user_salesman).action_resolve()
+        self.assertEqual(flag.state, "mitigating")
+        flag.with_user(self.user_salesman).write({"resolution_note": "Discount agreed"})
+        flag.with_user(self.user_salesman).action_resolve()
+        self.assertEqual(flag.state, "resolved")
+        self.assertTrue(flag.closed_on)
+        with self.assertRaisesMessage(UserError, "Only flags in force"):
+            flag.action_acknowledge()
+
+    def test_notification_of_high_flags_and_activity(self):
+        self.rule.write({"warn_salesperson": True, "warn_team_leader": True, "create_activity": True})
+        lead = self._create_leads(priority="2")
+        lead.write({"priority": "3"})
+        self._scan()
+        flag = self._open(self.rule, lead)
+        message = flag.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(message), 1)
+        self.assertEqual(set(message.partner_ids), {self.user_salesman.partner_id, self.user_manager.partner_id})
+        self.assertIn("Risk raised on", message.body)
+        activities = lead.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("sales_process_mgmt.mail_activity_type_risk")
+        )
+        self.assertEqual(activities.user_id, self.user_salesman | self.user_manager)
+        low = self._open(self.rule_low, lead)
+        self.assertFalse(low.message_ids.filtered(lambda m: m.message_type == "comment"), "low flags do not notify")
+
+    def test_daily_digest_per_team(self):
+        leads = self._create_leads(2, priority="3")
+        self._scan()
+        old = self._open(self.rule, leads[0])
+        old.write({"due_date": fields.Date.today() - timedelta(days=2)})
+        self.Flag._cron_send_digest()
+        digest = self.team.message_ids.filtered(lambda m: "Risk digest" in (m.body or ""))
+        self.assertEqual(len(digest), 1)
+        self.assertIn(self.user_manager.partner_id, digest.partner_ids)
+        self.assertIn("overdue since", digest.body)
+        self.assertIn(leads[1].name, digest.body)
+
+    def test_rule_deactivated_closes_its_flags(self):
+        lead = self._create_leads(priority="3")
+        flag = self._open(self.rule, lead)
+        self.rule.active = False
+        self._scan()
+        self.assertEqual(flag.state, "closed")
+        self.assertEqual(lead.sales_process_risk_level, "low")
