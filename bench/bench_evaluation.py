@@ -26,22 +26,7 @@ BUILTIN_KINDS = [kind for kind, _label in KPI_KINDS if kind != "custom"]
 def _setup(env, bench):
     cr = env.cr
     company = env.company
-    users = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            [
-                {
-                    "name": f"Bench Seller {i}",
-                    "login": f"bench_eval_{i}",
-                    "company_id": company.id,
-                    "company_ids": [Command.set(company.ids)],
-                    "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
-                }
-                for i in range(50)
-            ]
-        )
-    )
+    users = bench.create_users("bench_eval", 50)
     teams = env["crm.team"].create(
         [
             {"name": f"Bench Eval Team {t}", "member_ids": [Command.set(users[t * 10 : (t + 1) * 10].ids)]}

@@ -14,7 +14,6 @@ go together), 100,000 decision contacts.
    cycle and confirmed needs by category; asserted equal.
 """
 
-from odoo import Command
 from odoo.addons.sales_process_mgmt.models.crm_lead_need_suggestion import get_suggestion_params
 
 LEADS = 200000
@@ -22,36 +21,11 @@ CUSTOMERS = 20000
 CATEGORIES = 40
 
 
-def _setup(env):
+def _setup(env, bench):
     cr = env.cr
     company = env.company
-    users = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            [
-                {
-                    "name": f"Bench Profile Seller {i}",
-                    "login": f"bench_profile_{i}",
-                    "company_id": company.id,
-                    "company_ids": [Command.set(company.ids)],
-                    "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
-                }
-                for i in range(20)
-            ]
-        )
-    )
-    manager = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": "Bench Profile Manager",
-                "login": "bench_profile_manager",
-                "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
-            }
-        )
-    )
+    users = bench.create_users("bench_profile", 20)
+    manager = bench.create_users("bench_profile_manager", 1, group="sales_team.group_sale_manager")
     segments = env["sales.process.customer.segment"].create([{"name": f"Bench Segment {i}"} for i in range(8)])
     categories = env["sales.process.need.category"].create([{"name": f"Bench Category {i}"} for i in range(CATEGORIES)])
     stage = env["crm.stage"].create({"name": "Bench P Open", "sequence": 1001})
@@ -333,6 +307,6 @@ def bench_profiles(env, bench, manager):
 
 
 def run(env, bench):
-    users, manager = _setup(env)
+    users, manager = _setup(env, bench)
     bench_suggestions(env, bench, users)
     bench_profiles(env, bench, manager)

@@ -65,6 +65,27 @@ class Bench:
         print(line, flush=True)
         return ratio
 
+    def create_users(self, prefix, count, group="sales_team.group_sale_salesman"):
+        """``count`` internal users of the current company in ``group``, logins ``<prefix>_<i>``."""
+        env = self.env
+        company = env.company
+        return (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                [
+                    {
+                        "name": f"Bench {prefix} {i}",
+                        "login": f"{prefix}_{i}",
+                        "company_id": company.id,
+                        "company_ids": [(6, 0, company.ids)],
+                        "groups_id": [(6, 0, [env.ref(group).id])],
+                    }
+                    for i in range(count)
+                ]
+            )
+        )
+
     def report(self, name, text):
         """Print a figure that is not a time ratio (e.g. query counts)."""
         line = f"BENCH {name}: {text}"
