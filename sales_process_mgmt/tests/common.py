@@ -1,3 +1,4 @@
+import gc
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -105,3 +106,15 @@ class SalesProcessCase(TransactionCase):
         with self.assertRaises(exception) as catcher:
             yield catcher
         self.assertRegex(str(catcher.exception), regex)
+
+    def _cold_start(self):
+        """Flush and drop the caches before a measured call, transient environments too.
+
+        An environment lives as long as something references it and keeps its lazily
+        read ``company``; the garbage collector frees the ones of earlier calls at any
+        moment, so counts that compare two calls start from none of them.
+        """
+        self.env.flush_all()
+        self.env.invalidate_all()
+        gc.collect()
+        return self.cr.sql_log_count

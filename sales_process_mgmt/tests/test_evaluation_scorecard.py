@@ -142,9 +142,7 @@ class TestEvaluationScorecard(EvaluationCase):
         (small | large).action_compute()
         counts = []
         for evaluation in (small, large, small, large):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.env.cr.sql_log_count
+            start = self._cold_start()
             evaluation.action_compute()
             self.env.flush_all()
             counts.append(self.env.cr.sql_log_count - start)

@@ -127,8 +127,7 @@ class TestInsightGates(SalesProcessCase):
         counts = []
         for count in (3, 30):
             leads = self._leads(count)
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
+            before = self._cold_start()
             failures = gates._evaluate(leads)
             counts.append(self.cr.sql_log_count - before)
             self.assertEqual(len(failures), count)

@@ -221,9 +221,9 @@ class TestNeedSuggestion(NeedCategoryCase):
     def test_query_count(self):
         lead = self._lead([self.cat_a], customer_segment_id=self.segment.id).with_user(self.user_salesman)
         lead._get_need_suggestions()  # warm the registry caches (rules, settings)
-        for model in ("crm.lead", "sales.process.customer.need", "sales.process.need.category"):
-            self.env[model].invalidate_model()
-        # the opportunity, its needs and their categories as the user (with the user's rules),
-        # the two aggregates, the categories suggested (search, read): a constant, whatever the data
-        with self.assertQueryCount(13):
+        self._cold_start()
+        # the user and their companies (caches dropped), the opportunity, its needs and their
+        # categories as the user (with the user's rules), the two aggregates, the categories
+        # suggested (search, read): a constant, whatever the data
+        with self.assertQueryCount(16):
             lead._get_need_suggestions()

@@ -510,9 +510,7 @@ class TestResponsibility(SalesProcessCase):
         counts = []
         for count in (20, 5, 20):  # the first one warms the caches (the salesperson's access rules, ...)
             leads = self._create_leads(count)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.cr.sql_log_count
+            start = self._cold_start()
             leads.with_user(self.user_salesman).write({"stage_id": self.stage_needs.id})
             self.env.flush_all()
             counts.append(self.cr.sql_log_count - start)
@@ -520,7 +518,7 @@ class TestResponsibility(SalesProcessCase):
         counts = counts[1:]
         self.assertEqual(counts[0], counts[1], f"queries for 5 and 20 leads: {counts}")
         leads = self._create_leads(20)
-        self.env.invalidate_all()
+        self._cold_start()
         with self.assertQueryCount(counts[0]):
             leads.with_user(self.user_salesman).write({"stage_id": self.stage_needs.id})
 

@@ -244,9 +244,7 @@ class TestResponsibilityMail(SalesProcessCase):
         counts = []
         for visits in (6, 200):
             lead = self._lead_with_history(visits)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.cr.sql_log_count
+            start = self._cold_start()
             self._move(lead, self.stage_needs)
             counts.append(self.cr.sql_log_count - start)
             self.assertEqual(len(self.Activity.search([("res_id", "=", lead.id), ("active", "=", True)])), 2)

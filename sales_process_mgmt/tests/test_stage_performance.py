@@ -27,9 +27,7 @@ class TestStagePerformance(SalesProcessCase):
     """Query counts of the hot paths do not grow with the number of leads."""
 
     def _queries(self, function):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        start = self.cr.sql_log_count
+        start = self._cold_start()
         function()
         self.env.flush_all()
         return self.cr.sql_log_count - start
@@ -75,7 +73,6 @@ class TestStagePerformance(SalesProcessCase):
         self.assertEqual(counts[5], counts[50])
         leads = self._create_leads(30, email_from="a@example.com", expected_revenue=10)
         leads.checklist_ids.write({"done": True})
-        self.env.flush_all()
-        self.env.invalidate_all()
+        self._cold_start()
         with self.assertQueryCount(__system__=counts[5]):
             leads.write({"stage_id": self.stage_needs.id})

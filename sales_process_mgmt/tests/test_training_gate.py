@@ -74,8 +74,7 @@ class TestTrainingGate(TrainingCase):
         self.gate._evaluate_certification(small, self.gate.stage_id)  # warm the registry caches
         counts = []
         for leads in (small, large):
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
+            before = self._cold_start()
             failures = self.gate._evaluate_certification(leads, self.gate.stage_id)
             counts.append(self.cr.sql_log_count - before)
             self.assertEqual(set(failures), set(leads.filtered(lambda lead: lead.user_id == self.user_salesman_2).ids))

@@ -53,8 +53,7 @@ class TestTrainingSession(TrainingCase):
         self.env.flush_all()
         counts = []
         for session in (small, large):
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
+            before = self._cold_start()
             session.action_done()
             self.env.flush_all()
             counts.append(self.cr.sql_log_count - before)
