@@ -283,8 +283,10 @@ LIST_SQL = """
                count(*) FILTER (WHERE l.active AND l.probability = 100) AS won,
                count(*) FILTER (WHERE NOT l.active AND l.probability = 0) AS lost,
                count(*) FILTER (WHERE l.active AND l.probability < 100) AS open,
-               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)::float AS won_amount,
-               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)::float AS open_amount,
+               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)::float
+                   AS won_amount,
+               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)::float
+                   AS open_amount,
                coalesce(sum(l.day_close) FILTER (WHERE l.active AND l.probability = 100), 0)::float AS cycle,
                max(m.last) AS last
           FROM crm_lead l
@@ -345,8 +347,7 @@ def bench_profiles(env, bench, manager, salesperson):
             ]
 
         bench.compare(
-            f"profiles_list_80_customers_{'manager' if user == manager else 'salesperson'} "
-            f"({label}; baseline: SQL)",
+            f"profiles_list_80_customers_{'manager' if user == manager else 'salesperson'} ({label}; baseline: SQL)",
             baseline=baseline,
             measured=measured,
             goal=1.5,
@@ -366,6 +367,29 @@ def bench_profiles(env, bench, manager, salesperson):
             f"profile_list_queries_{'manager' if user == manager else 'salesperson'}",
             f"{cr.sql_log_count - start} queries for the 80 profiles of the list",
         )
+        _report_breakdown(env, bench, Partner, ids, "manager" if user == manager else "salesperson")
+
+
+def _report_breakdown(env, bench, Partner, ids, label, repeat=10):
+    """Where the list's time goes: the ORM reading the partners, the profile compute, its one query."""
+    plain = {name: spec for name, spec in LIST_SPEC.items() if not name.startswith("profile_")}
+    partners = Partner.browse(ids)
+    parts = {
+        "list without the profile columns (web_search_read)": lambda: Partner.web_search_read(
+            [("id", "in", ids)], plain, limit=80
+        ),
+        "profile compute of the 80 (one query, values to the cache)": lambda: Partner.browse(ids).mapped(
+            "profile_won_count"
+        ),
+        "its query alone (_get_profile_figures: the rule-filtered lead query and the SQL)": lambda: (
+            Partner._get_profile_figures(partners)
+        ),
+    }
+    figures = []
+    for name, fn in parts.items():
+        best = min(bench.timed(fn)[0] for _ in range(repeat))
+        figures.append(f"{name} {best * 1000:.1f} ms")
+    bench.report(f"profile_list_breakdown_{label}", "; ".join(figures))
 
 
 def run(env, bench):

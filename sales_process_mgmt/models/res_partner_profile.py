@@ -220,7 +220,11 @@ class ResPartner(models.Model):
         series = {}
         for partner, category, quarter, count in rows:
             # the category and its ancestors (parent_path "1/5/9/"); False: uncategorised
-            nodes = [Category.browse(int(part)) for part in category.parent_path.split("/") if part] if category else [False]
+            nodes = (
+                [Category.browse(int(part)) for part in category.parent_path.split("/") if part]
+                if category
+                else [False]
+            )
             for node in nodes:
                 by_quarter = series.setdefault(partner.id, {}).setdefault(node, {})
                 by_quarter[quarter] = by_quarter.get(quarter, 0) + count

@@ -107,7 +107,7 @@ class TestCustomerProfile(SalesProcessCase):
         view = self.env.ref("sales_process_mgmt.res_partner_view_list_profile")
         for user in (self.user_manager, self.user_salesman):
             Partner = self.env["res.partner"].with_user(user)
-            fields_shown = [name for name in Partner.get_views([(view.id, "list")])["models"]["res.partner"]["fields"]]
+            fields_shown = list(Partner.get_views([(view.id, "list")])["models"]["res.partner"]["fields"])
             figures = [name for name in fields_shown if name.startswith("profile_") and name != "profile_currency_id"]
             rows = Partner.web_search_read(
                 [("id", "in", (self.customer | self.other).ids)], {name: {} for name in figures}
