@@ -127,6 +127,22 @@ class TestCustomerProfile(SalesProcessCase):
             self.assertEqual(tuple(Partner.browse(self.customer.id)[name] for name in names), expected)
         self.assertIn("profile_last_activity", figures)
 
+    def test_ratings_of_the_opportunities_read(self):
+        model_id = self.env["ir.model"]._get_id("crm.lead")
+        self.env["rating.rating"].create(
+            [
+                {"res_model_id": model_id, "res_id": self.won_1.id, "rating": 5, "consumed": True, "feedback": "Fast"},
+                {"res_model_id": model_id, "res_id": self.won_2.id, "rating": 2, "consumed": True},
+                {"res_model_id": model_id, "res_id": self.open.id, "rating": 1, "consumed": False},
+            ]
+        )
+        manager = self.customer.with_user(self.user_manager)
+        self.assertEqual(len(manager.profile_rating_ids), 2, "the unconsumed rating is not counted")
+        self.assertEqual(manager.profile_rating_avg, 3.5)
+        salesman = self.customer.with_user(self.user_salesman)
+        self.assertEqual(salesman.profile_rating_ids.mapped("feedback"), ["Fast"], "not salesman 2's deal")
+        self.assertEqual(salesman.profile_rating_avg, 5)
+
     def test_salesperson_sees_what_they_read(self):
         customer = self.customer.with_user(self.user_salesman)
         self.assertEqual(customer.profile_won_count, 1, "salesman 2's won deal is not counted for salesman")
@@ -191,6 +207,10 @@ class TestCustomerProfileReport(HttpCase):
         html, _format = report._render_qweb_html(report.report_name, customer.ids)
         self.assertIn(b"SPM Report Customer", html)
         self.assertIn(b"SPM Report Integration", html)
+        # the same needs table as the Profile tab: per quarter, the current one last
+        quarter = customer._get_profile_quarters()[-1]
+        self.assertIn(b"Earlier", html)
+        self.assertIn(customer._get_profile_quarter_label(quarter).encode(), html)
         pdf, report_format = report.with_context(force_report_rendering=True)._render_qweb_pdf(
             report.report_name, customer.ids
         )
