@@ -118,31 +118,47 @@ class ResPartner(models.Model):
         self.env["crm.lead"].flush_model()
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["mail.message"].flush_model(["model", "res_id", "message_type", "date"])
-        leads = self._get_profile_lead_query(customers)
+        # the user's rule-filtered query of opportunities, joined to their contact for its company
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            ._search([("type", "=", "opportunity"), ("partner_id", "!=", False)])
+        )
+        contact = leads.join("crm_lead", "partner_id", "res_partner", "id", "partner_id")
+        customer = SQL.identifier(contact, "commercial_partner_id")
+        leads.add_where(SQL("%s IN %s", customer, tuple(customers.ids)))
+        leads.add_join(
+            "LEFT JOIN",
+            "last_message",
+            SQL(
+                """LATERAL (SELECT max(message.date) AS date FROM mail_message message
+                             WHERE message.model = 'crm.lead' AND message.res_id = crm_lead.id
+                               AND message.message_type IN ('comment', 'email'))"""
+            ),
+            SQL("TRUE"),
+        )
+        leads.groupby = customer
         digits = self.env.company.currency_id.decimal_places
         # won / lost / open as in CRM: won = active at 100 %, lost = archived at 0 %
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.commercial_partner_id,
-                       count(*) FILTER (WHERE l.active AND l.probability = 100),
-                       count(*) FILTER (WHERE NOT l.active AND l.probability = 0),
-                       count(*) FILTER (WHERE l.active AND l.probability < 100),
-                       coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)::float,
-                       coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)::float,
-                       coalesce(sum(l.day_close) FILTER (WHERE l.active AND l.probability = 100), 0)::float,
-                       max(m.last)
-                  FROM crm_lead l
-                  JOIN res_partner p ON p.id = l.partner_id
-                  LEFT JOIN LATERAL (
-                        SELECT max(mm.date) AS last FROM mail_message mm
-                         WHERE mm.model = 'crm.lead' AND mm.res_id = l.id
-                           AND mm.message_type IN ('comment', 'email')
-                       ) m ON TRUE
-                 WHERE l.id IN %s
-                 GROUP BY p.commercial_partner_id
-                """,
-                leads.subselect(),
+            leads.select(
+                customer,
+                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability = 100)"),
+                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND crm_lead.probability = 0)"),
+                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability < 100)"),
+                SQL(
+                    "coalesce(sum(crm_lead.expected_revenue) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
+                ),
+                SQL(
+                    "coalesce(sum(crm_lead.expected_revenue) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability < 100), 0)::float"
+                ),
+                SQL(
+                    "coalesce(sum(crm_lead.day_close) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
+                ),
+                SQL('max("last_message".date)'),
             )
         )
         result = {}
