@@ -3,7 +3,8 @@
 Usage (scripts/bench.sh http makes both databases, with demo data):
     python3 bench/http_move.py -c <odoo.conf> --crm-db <db with crm alone> --spm-db <db with the addon>
 
-Starts an Odoo server on 127.0.0.1 (threaded, no cron, stops at the end) serving both
+Starts an Odoo server on 127.0.0.1 (threaded, one cron thread for what the moves trigger,
+the other crons put off; stops at the end) serving both
 databases, logs in as a salesperson in each (the addon's demo salesperson Zhang Wei; in
 the crm database the same user is created: same groups, time zone and notification
 preference, member of crm's demo team), and moves one of their opportunities back and
@@ -32,12 +33,13 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 
 import odoo
-from odoo import Command
+from odoo import Command, fields
 from odoo.modules.registry import Registry
 
 CARD_FIELDS = {
@@ -95,6 +97,9 @@ def prepare(database, with_addon, leader_work=False):
             team = env.ref("sales_team.team_sales_department")
             team.member_ids = [Command.link(user.id)]
             stages = [env.ref("crm.stage_lead1"), env.ref("crm.stage_lead2")]
+        # the server runs its cron thread (the addon's mail jobs, mail's queue, when triggered):
+        # the other crons are put off, so that only what the moves trigger runs during the bench
+        env["ir.cron"].search([]).write({"nextcall": fields.Datetime.now() + timedelta(days=1)})
         managers = env.ref("sales_team.group_sale_manager").users
         managers.write({"notification_type": "email"})
         lead = (
@@ -219,7 +224,7 @@ def main():
             "--http-interface=127.0.0.1",
             f"--http-port={args.port}",
             "--workers=0",
-            "--max-cron-threads=0",
+            "--max-cron-threads=1",
             f"--db-filter=^({re.escape(args.crm_db)}|{re.escape(args.spm_db)})$",
             "--log-level=info",
             "--smtp=127.0.0.1",
@@ -252,6 +257,17 @@ def main():
         server.wait(timeout=60)
         smtp.terminate()
         smtp.wait(timeout=10)
+    time.sleep(5)  # the last moves' jobs
+    with Registry(args.spm_db).cursor() as cr:
+        cr.execute("SELECT count(*) FROM sales_process_mail_job WHERE state = 'pending'")
+        pending = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s", [data[args.spm_db]["lead"]]
+        )
+        messages = cr.fetchone()[0]
+    print(
+        f"BENCH mail jobs left pending after the moves: {pending}; messages on the moved lead: {messages}", flush=True
+    )
     figures = {}
     for db, client in clients.items():
         logged = queries_per_request(args.log, db)[args.warmup :]

@@ -363,9 +363,10 @@ class CrmLead(models.Model):
     def _sales_process_post_notes(self, bodies, partner_ids=(), bulk=False):
         """Log ``bodies`` ({lead_id: body}) as internal notes; ``partner_ids`` are notified.
 
-        Interactive: notes without recipients through _message_log_batch(), notes
-        with recipients through message_post(), which notifies each one by inbox or
-        email as they chose. Bulk: _sales_process_insert_messages().
+        Interactive: notes without recipients through _message_log_batch(); notes
+        with recipients queued (sales.process.mail.job) for the cron, which posts
+        them with message_post() after the move's commit, notifying each one by
+        inbox or email as they chose. Bulk: _sales_process_insert_messages().
         """
         if not bodies:
             return
@@ -377,15 +378,7 @@ class CrmLead(models.Model):
         elif not partner_ids:
             leads._message_log_batch(bodies)
         else:
-            leads = leads.with_context(**self._sales_process_mail_context())
-            for lead in leads:
-                lead.message_post(
-                    body=bodies[lead.id],
-                    message_type="notification",
-                    subtype_xmlid="mail.mt_note",
-                    partner_ids=list(partner_ids),
-                )
-            self._sales_process_trigger_mail_queue(self.env["res.partner"].browse(partner_ids).sudo().user_ids)
+            self.env["sales.process.mail.job"]._queue_notes(bodies, partner_ids)
         self.browse(list(bodies)).invalidate_recordset(["message_ids"])
 
     def _sales_process_insert_messages(self, rows, partner_ids=(), subtype_xmlid="mail.mt_note"):
