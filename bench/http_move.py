@@ -225,6 +225,9 @@ def main():
             f"--http-port={args.port}",
             "--workers=0",
             "--max-cron-threads=1",
+            # registries loaded at start: the cron thread iterates over them (loading one
+            # on a request's demand while it does stops the thread)
+            f"--database={args.crm_db},{args.spm_db}",
             f"--db-filter=^({re.escape(args.crm_db)}|{re.escape(args.spm_db)})$",
             "--log-level=info",
             "--smtp=127.0.0.1",

@@ -27,7 +27,7 @@ class SalesProcessMailJob(models.Model):
     (their name as author, their language, the system's rights on those leads
     only, as the move's own consequences) and deletes it in the same transaction:
     done exactly once. A failing job is rolled back alone, logged, and retried
-    later (``MAX_ATTEMPTS``, then kept as failed for an administrator).
+    later (``MAX_ATTEMPTS``, then kept as given up for an administrator).
     """
 
     _name = "sales.process.mail.job"
@@ -42,12 +42,12 @@ class SalesProcessMailJob(models.Model):
     lang = fields.Char(string="Language", readonly=True)
     payload = fields.Json(required=True, readonly=True)
     state = fields.Selection(
-        [("pending", "Pending"), ("failed", "Failed")], default="pending", required=True, readonly=True, index=True
+        [("pending", "Pending"), ("failed", "Given Up")], default="pending", required=True, readonly=True, index=True
     )
     date_next_try = fields.Datetime(
         string="Next Try", default=fields.Datetime.now, required=True, readonly=True, index=True
     )
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(string="Tries", readonly=True)
     error = fields.Text(readonly=True)
 
     # ------------------------------------------------------------------
