@@ -3,9 +3,10 @@
 Usage (scripts/bench.sh http makes both databases, with demo data):
     python3 bench/http_move.py -c <odoo.conf> --crm-db <db with crm alone> --spm-db <db with the addon>
 
-Starts an Odoo server on 127.0.0.1 (threaded, one cron thread for what the moves trigger,
-the other crons put off; stops at the end) serving both
-databases, logs in as a salesperson in each (the addon's demo salesperson Zhang Wei; in
+Starts an Odoo server on 127.0.0.1 (threaded, no cron thread; stops at the end) serving both
+databases, and a cron worker for the addon's database (its own process: the mail jobs the
+moves trigger run there, after each move's commit, as they do in use; the other crons are
+put off), logs in as a salesperson in each (the addon's demo salesperson Zhang Wei; in
 the crm database the same user is created: same groups, time zone and notification
 preference, member of crm's demo team), and moves one of their opportunities back and
 forth between two stages with the JSON-RPC request the kanban view sends when a card is
@@ -224,15 +225,29 @@ def main():
             "--http-interface=127.0.0.1",
             f"--http-port={args.port}",
             "--workers=0",
-            "--max-cron-threads=1",
-            # registries loaded at start: the cron thread iterates over them (loading one
-            # on a request's demand while it does stops the thread)
-            f"--database={args.crm_db},{args.spm_db}",
+            "--max-cron-threads=0",
             f"--db-filter=^({re.escape(args.crm_db)}|{re.escape(args.spm_db)})$",
             "--log-level=info",
             "--smtp=127.0.0.1",
             f"--smtp-port={args.smtp_port}",
             f"--logfile={args.log}",
+        ]
+    )
+    # The cron worker of the addon's database, in its own process as in a multi-process
+    # deployment (a threaded server serving two databases stops its cron thread when a
+    # request touches the registries while the thread iterates over them).
+    cron = subprocess.Popen(
+        [
+            "odoo",
+            "-c",
+            args.config,
+            f"--database={args.spm_db}",
+            "--no-http",
+            "--max-cron-threads=1",
+            "--log-level=warn",
+            "--smtp=127.0.0.1",
+            f"--smtp-port={args.smtp_port}",
+            f"--logfile={args.log}.cron",
         ]
     )
     url = f"http://127.0.0.1:{args.port}"
@@ -241,7 +256,7 @@ def main():
             try:
                 requests.get(f"{url}/web/login", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or loading registries
                 if server.poll() is not None:
                     raise RuntimeError(f"the Odoo server stopped (exit code {server.returncode})") from None
                 time.sleep(1)
@@ -255,12 +270,14 @@ def main():
         for __ in range(args.moves):
             for client in clients.values():
                 client.move()
+        time.sleep(5)  # the last moves' jobs
     finally:
         server.terminate()
         server.wait(timeout=60)
+        cron.terminate()
+        cron.wait(timeout=60)
         smtp.terminate()
         smtp.wait(timeout=10)
-    time.sleep(5)  # the last moves' jobs
     with Registry(args.spm_db).cursor() as cr:
         cr.execute("SELECT count(*) FROM sales_process_mail_job WHERE state = 'pending'")
         pending = cr.fetchone()[0]

@@ -10,6 +10,8 @@ _logger = logging.getLogger(__name__)
 
 JOB_KINDS = [
     ("activity_done", "Mark Activities Done"),
+    ("activity_notify", "Notify Assignees"),
+    ("subscribe", "Add Followers"),
     ("note", "Post Notes"),
 ]
 
@@ -20,7 +22,9 @@ class SalesProcessMailJob(models.Model):
     A move records at once what the mover sees (the stage, the visit, the new
     activities; the left stage's activities archived) and queues, in the same
     transaction, what mail renders and delivers: the "… done" messages of the
-    left stage's activities and the notes to the Informed people. A rolled-back
+    left stage's activities, the "assigned to you" notifications of the new ones,
+    the role holders made followers and the notes to the Informed people, in
+    that order (the order of the request before). A rolled-back
     move queues nothing. The cron *Sales Process: Mail Jobs*, triggered by the
     move, takes the pending jobs in batches (``FOR UPDATE SKIP LOCKED``: two
     workers never take the same job), runs each in a savepoint as the mover
@@ -72,6 +76,19 @@ class SalesProcessMailJob(models.Model):
         return self._queue("activity_done", {"activity_ids": activities.ids, "feedback": str(feedback)})
 
     @api.model
+    def _queue_activity_notifications(self, activities):
+        """Queue mail's "assigned to you" notifications of ``activities`` (created without them)."""
+        return self._queue(
+            "activity_notify",
+            {"activity_ids": activities.ids, "user_ids": [activity.user_id.id for activity in activities]},
+        )
+
+    @api.model
+    def _queue_subscriptions(self, groups):
+        """Queue followers: ``groups`` is [(partner_ids, lead_ids)], subscribed if they can read the leads."""
+        return self._queue("subscribe", {"groups": [[list(partners), list(leads)] for partners, leads in groups]})
+
+    @api.model
     def _queue_notes(self, bodies, partner_ids):
         """Queue the notes ``bodies`` ({lead_id: Markup}), posted to ``partner_ids`` as they chose."""
         return self._queue(
@@ -121,11 +138,12 @@ class SalesProcessMailJob(models.Model):
         """Do the work of the job ``self``, as its mover, with the system's rights on its leads."""
         self.ensure_one()
         env = self.env(user=self.user_id.id, context={"lang": self.lang or self.user_id.lang, "tz": self.user_id.tz})
-        if self.kind == "activity_done":
+        if self.kind in ("activity_done", "activity_notify"):
+            # only the auto-activities of leads: what a move closes or creates
             activities = (
                 env["mail.activity"]
                 .sudo()
-                .with_context(active_test=False, mail_notify_force_send=False)
+                .with_context(active_test=self.kind == "activity_notify", mail_notify_force_send=False)
                 .search(
                     [
                         ("id", "in", self.payload["activity_ids"]),
@@ -134,8 +152,20 @@ class SalesProcessMailJob(models.Model):
                     ]
                 )
             )
-            if activities:
+            if self.kind == "activity_done" and activities:
                 activities._action_done(feedback=Markup(self.payload["feedback"]))
+            elif activities:
+                # an activity given to someone else since was notified by that change
+                assignee = dict(zip(self.payload["activity_ids"], self.payload["user_ids"], strict=True))
+                activities = activities.filtered(
+                    lambda activity: activity.user_id.id == assignee[activity.id] and activity.user_id != env.user
+                )
+                activities.action_notify()
+                env["crm.lead"]._sales_process_trigger_mail_queue(activities.user_id)
+        elif self.kind == "subscribe":
+            Lead = env["crm.lead"].sudo().with_context(sales_process_readers_only=True)
+            for partner_ids, lead_ids in self.payload["groups"]:
+                Lead.browse(lead_ids).exists().message_subscribe(partner_ids=partner_ids)
         elif self.kind == "note":
             Lead = env["crm.lead"].sudo().with_context(**env["crm.lead"]._sales_process_mail_context())
             bodies = {int(lead_id): Markup(body) for lead_id, body in self.payload["bodies"].items()}

@@ -55,6 +55,7 @@ class TestMailJobs(SalesProcessCase):
 
     def test_queued_work_is_done_once_by_the_cron(self):
         lead = self._create_leads(stage_id=self.stage_needs.id)
+        self._run_mail_jobs()  # the creation's own jobs
         activity = lead.activity_ids
         self.assertEqual(len(activity), 1)
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
@@ -63,7 +64,7 @@ class TestMailJobs(SalesProcessCase):
         # at once: the new stage's activity; the left one off the lead; mail's work queued
         self.assertEqual(lead.activity_ids.sales_process_stage_id, self.stage_presentation)
         self.assertFalse(activity.active)
-        self.assertEqual(set(self._jobs().mapped("kind")), {"activity_done", "note"})
+        self.assertEqual(self._jobs().mapped("kind"), ["activity_done", "subscribe", "note"], "in the request's order")
         self.assertEqual(self._jobs().user_id, self.user_salesman)
         self.assertFalse(self._done_messages(lead))
         self.assertFalse(self._informed_notes(lead))
@@ -83,9 +84,40 @@ class TestMailJobs(SalesProcessCase):
         self.assertEqual(self._done_messages(lead), done)
         self.assertEqual(self._informed_notes(lead), note)
 
+    def test_notifications_and_followers_after_the_commit(self):
+        """A move by the manager: "assigned to you" and the Accountable follower come from the jobs."""
+        self.env["sales.process.responsibility"].create(
+            {"stage_id": self.stage_presentation.id, "role": "accountable", "assignee_kind": "team_leader"}
+        )
+        lead = self._create_leads(stage_id=self.stage_needs.id)
+        self._run_mail_jobs()  # the creation's own jobs
+        lead.message_unsubscribe(partner_ids=self.user_manager.partner_id.ids)
+        last_message = self.env["mail.message"].search([], order="id desc", limit=1).id
+        lead.with_user(self.user_manager).write({"stage_id": self.stage_presentation.id})
+        self.env.flush_all()
+        self.assertEqual(self._jobs().mapped("kind"), ["activity_done", "activity_notify", "subscribe", "note"])
+        activity = lead.activity_ids
+        self.assertEqual(activity.user_id, self.user_salesman, "the activity at once")
+        self.assertIn(self.user_salesman.partner_id, lead.message_partner_ids, "its assignee follows at once")
+        self.assertNotIn(self.user_manager.partner_id, lead.message_partner_ids)
+        assigned = [
+            ("model", "=", "crm.lead"),
+            ("res_id", "=", lead.id),
+            ("message_type", "=", "user_notification"),
+            ("id", ">", last_message),
+        ]
+        self.assertFalse(self.env["mail.message"].search(assigned))
+        self._run_mail_jobs()
+        notification = self.env["mail.message"].search(assigned)
+        self.assertEqual(notification.partner_ids, self.user_salesman.partner_id)
+        self.assertEqual(notification.author_id, self.user_manager.partner_id)
+        self.assertIn(self.user_manager.partner_id, lead.message_partner_ids)
+        self.assertFalse(self._jobs())
+
     def test_nothing_queued_when_the_move_rolls_back(self):
         self._add_gate(self.stage_needs, "min_probability", min_probability=90)
         lead = self._create_leads(stage_id=self.stage_needs.id, probability=10)
+        self._run_mail_jobs()  # the creation's own jobs
         activity = lead.activity_ids
         with self.assertRaises(UserError):
             lead.with_user(self.user_salesman).write({"stage_id": self.stage_presentation.id})
@@ -95,6 +127,7 @@ class TestMailJobs(SalesProcessCase):
 
     def test_failing_job_is_retried_and_logged_without_blocking_the_others(self):
         lead, other = self._create_leads(2, stage_id=self.stage_needs.id)
+        self._run_mail_jobs()  # the creation's own jobs
         lead.with_user(self.user_salesman).write({"stage_id": self.stage_presentation.id})
         self.env.flush_all()
         # a job whose recipient has disappeared since (a partner id that no longer exists)
@@ -127,6 +160,7 @@ class TestMailJobs(SalesProcessCase):
     def test_job_only_closes_stage_work_of_leads(self):
         """A job's list of activities cannot reach an activity the move did not close."""
         lead = self._create_leads(stage_id=self.stage_needs.id)
+        self._run_mail_jobs()  # the creation's own jobs
         manual = lead.activity_schedule("mail.mail_activity_data_todo", user_id=self.user_salesman.id)
         self.Job.with_user(self.user_salesman)._queue("activity_done", {"activity_ids": manual.ids, "feedback": "x"})
         self._run_mail_jobs()
@@ -136,12 +170,13 @@ class TestMailJobs(SalesProcessCase):
 
     def test_only_process_administrators_see_the_jobs(self):
         lead = self._create_leads(stage_id=self.stage_needs.id)
+        self._run_mail_jobs()  # the creation's own jobs
         lead.with_user(self.user_salesman).write({"stage_id": self.stage_presentation.id})
         self.env.flush_all()
         for user in (self.user_salesman, self.user_manager):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.Job.with_user(user).search([])
         self.assertEqual(self.Job.with_user(self.user_admin).search([("id", ">=", self.first_job_id)]), self._jobs())
-        self.assertEqual(len(self._jobs()), 2)
+        self.assertEqual(len(self._jobs()), 3)
         with self.assertRaises(AccessError):
             self.Job.with_user(self.user_admin).create({"kind": "note", "user_id": self.user_admin.id, "payload": {}})

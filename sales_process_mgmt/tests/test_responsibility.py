@@ -207,6 +207,8 @@ class TestResponsibility(SalesProcessCase):
         lead = self._create_leads()
         lead.with_user(self.user_manager).write({"stage_id": self.stage_needs.id})
         self.assertEqual(self._auto_activities(lead).user_id, self.user_salesman | self.user_manager)
+        self.assertFalse(self._assigned_notifications(lead, self.user_salesman), "sent after the commit")
+        self._run_mail_jobs()
         notification = self._assigned_notifications(lead, self.user_salesman)
         self.assertEqual(len(notification), 1)
         self.assertIn("Confirm the needs", notification.subject)
@@ -222,6 +224,7 @@ class TestResponsibility(SalesProcessCase):
         self.assertFalse(self._assigned_notifications(leads, self.user_salesman))
         leads[:2].with_user(self.user_manager).write({"stage_id": self.stage_presentation.id})
         leads[:2].with_user(self.user_manager).write({"stage_id": self.stage_needs.id})
+        self._run_mail_jobs()
         self.assertEqual(len(self._assigned_notifications(leads, self.user_salesman)), 2)
 
     def _assert_done_message(self, lead, summary, user=None):
@@ -306,6 +309,7 @@ class TestResponsibility(SalesProcessCase):
         lead = self._create_leads(stage_id=self.stage_needs.id)
         activity = self._auto_activities(lead, user_id=self.user_salesman.id)
         lead.with_user(self.user_manager).write({"user_id": self.user_salesman_2.id})
+        self._run_mail_jobs()
         self.assertEqual(activity.user_id, self.user_salesman_2, "the same activity moved")
         self.assertEqual(self._auto_activities(lead).user_id, self.user_salesman_2 | self.user_specific)
         self.assertEqual(len(self._assigned_notifications(lead, self.user_salesman_2)), 1, "the new assignee is told")
