@@ -101,6 +101,7 @@ def prepare(database, with_addon, leader_work=False):
         # the server runs its cron thread (the addon's mail jobs, mail's queue, when triggered):
         # the other crons are put off, so that only what the moves trigger runs during the bench
         env["ir.cron"].search([]).write({"nextcall": fields.Datetime.now() + timedelta(days=1)})
+        env["ir.cron.trigger"].search([]).unlink()
         managers = env.ref("sales_team.group_sale_manager").users
         managers.write({"notification_type": "email"})
         lead = (
