@@ -62,11 +62,11 @@ class SalesProcessMailJob(models.Model):
     def _queue(self, kind, payload):
         """Queue ``payload`` for the mover (the current user) and wake the cron after the commit."""
         job = self.sudo().create({"kind": kind, "user_id": self.env.uid, "lang": self.env.lang, "payload": payload})
-        # one trigger per transaction (the flags of cr.precommit are dropped on commit and rollback)
+        # one trigger per transaction, created as it commits (nothing when it rolls back)
         flags = self.env.cr.precommit.data
-        if not flags.get("sales_process_mail_job_triggered"):
-            flags["sales_process_mail_job_triggered"] = True
-            self.env.ref("sales_process_mgmt.ir_cron_mail_jobs").sudo()._trigger()
+        if not flags.get("sales_process_mail_job_trigger"):
+            flags["sales_process_mail_job_trigger"] = True
+            self.env.cr.precommit.add(self.env.ref("sales_process_mgmt.ir_cron_mail_jobs").sudo()._trigger)
         return job
 
     @api.model
@@ -153,7 +153,7 @@ class SalesProcessMailJob(models.Model):
                 )
             )
             if self.kind == "activity_done" and activities:
-                activities._action_done(feedback=Markup(self.payload["feedback"]))
+                activities._action_done(feedback=self.payload["feedback"])
             elif activities:
                 # an activity given to someone else since was notified by that change
                 assignee = dict(zip(self.payload["activity_ids"], self.payload["user_ids"], strict=True))

@@ -68,6 +68,7 @@ class TestMailJobs(SalesProcessCase):
         self.assertEqual(self._jobs().user_id, self.user_salesman)
         self.assertFalse(self._done_messages(lead))
         self.assertFalse(self._informed_notes(lead))
+        self.env.cr.precommit.run()  # what the commit runs: the cron's trigger
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers + 1)
         self._run_mail_jobs()
         done = self._done_messages(lead)
