@@ -58,8 +58,7 @@ class CrmLead(models.Model):
         rules = Rule.search([("criterion", "in", CHEAP_KINDS)] if cheap_only else [])
         if not rules:
             return
-        raised, __ = self.env["sales.process.risk.flag"].sudo()._scan(rules, lead_ids=self.ids)
-        raised._notify_raised()
+        self.env["sales.process.risk.flag"].sudo()._scan(rules, lead_ids=self.ids)
 
     @api.model
     def _cron_scan_risks(self):
@@ -68,8 +67,7 @@ class CrmLead(models.Model):
         The flags of rules deactivated since close as well (the history stays).
         """
         rules = self.env["sales.process.risk.rule"].sudo().search([])
-        raised, __ = self.env["sales.process.risk.flag"].sudo()._scan(rules)
-        raised._notify_raised()
+        self.env["sales.process.risk.flag"].sudo()._scan(rules)
 
     @api.model
     def _sales_process_refresh_risk_level(self, lead_ids):

@@ -52,10 +52,12 @@ class SalesProcessRiskFlag(models.Model):
     snooze_until = fields.Date(tracking=True, help="The flag does not count in the risk level until then.")
     snooze_reason = fields.Char()
     resolution_note = fields.Text()
-    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson", store=True, index=True)
+    # The salesperson and company are read from the lead (record rules search through it): the
+    # scans insert flags by the hundred thousand, and each stored many2one adds a foreign-key check per row.
+    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team", store=True, index=True)
     stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage", store=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="lead_id.company_id")
     improvement_action_ids = fields.One2many(
         "sales.process.improvement.action", "flag_id", string="Improvement Actions"
     )
@@ -155,6 +157,8 @@ class SalesProcessRiskFlag(models.Model):
         nothing changed writes no row. ``lead_ids`` None: a full scan, and the flags
         of the rules not scanned (deactivated) close as well.
 
+        New high and critical flags notify (``_notify_raised``).
+
         :return: (new flags, number of flags closed)
         """
         cr = self.env.cr
@@ -205,35 +209,49 @@ class SalesProcessRiskFlag(models.Model):
                 """
                 INSERT INTO sales_process_risk_flag
                        (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
-                        user_id, team_id, stage_id, company_id, create_uid, create_date, write_uid, write_date)
+                        team_id, stage_id, create_uid, create_date, write_uid, write_date)
                 SELECT t.lead_id, t.rule_id, r.severity, t.vals, %(now)s, 'open', true, 1,
-                       l.user_id, l.team_id, l.stage_id, l.company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       l.team_id, l.stage_id, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sales_process_risk_scan t
                   JOIN crm_lead l ON l.id = t.lead_id
                   JOIN sales_process_risk_rule r ON r.id = t.rule_id
                  WHERE NOT EXISTS (SELECT 1 FROM sales_process_risk_flag f
                                     WHERE f.is_active AND f.lead_id = t.lead_id AND f.rule_id = t.rule_id)
                 ON CONFLICT (lead_id, rule_id) WHERE is_active DO NOTHING
-                RETURNING id, lead_id
+                RETURNING id, lead_id, severity IN ('high', 'critical')
                 """,
                 now=now,
                 uid=uid,
             )
         )
         rows = cr.fetchall()
-        raised = self.browse([flag_id for flag_id, __ in rows])
+        raised = self.browse([flag_id for flag_id, __, __ in rows])
         if closed or raised:
             self.invalidate_model()
         if lead_ids is None:
             # every lead: snoozes that ended move levels too
             self.env["crm.lead"]._sales_process_refresh_risk_level(None)
         elif closed or raised:
-            self.env["crm.lead"]._sales_process_refresh_risk_level(closed_leads | {lead_id for __, lead_id in rows})
+            self.env["crm.lead"]._sales_process_refresh_risk_level(closed_leads | {lead_id for __, lead_id, __ in rows})
+        self.browse([flag_id for flag_id, __, warn in rows if warn])._notify_raised()
         return raised, closed
 
     def _notify_raised(self):
-        """Warn the people the rule names of new high and critical flags (mail's API)."""
-        for flag in self.filtered(lambda f: f.severity in ("high", "critical")):
+        """Warn the people the rule names of these new flags (mail's API), with activities if it asks.
+
+        Called on the new high and critical flags of a scan: their rules and leads are
+        read together, one ``message_post`` per flag (each is its own thread) and the
+        activities of all of them created in one ``create``.
+        """
+        if not self:
+            return
+        self.fetch(["rule_id", "lead_id", "explanation_values"])
+        self.lead_id.fetch(["name", "user_id", "team_id"])
+        activity_type = self.env.ref("sales_process_mgmt.mail_activity_type_risk")
+        lead_model_id = self.env["ir.model"]._get_id("crm.lead")
+        deadline = activity_type._get_date_deadline()
+        activities = []
+        for flag in self:
             rule, lead = flag.rule_id, flag.lead_id
             users = self.env["res.users"]
             if rule.warn_salesperson:
@@ -245,21 +263,29 @@ class SalesProcessRiskFlag(models.Model):
             users = users.filtered(lambda u: not u.share)
             if not users:
                 continue
+            explanation = flag.explanation or ""
             body = Markup("<p>%s</p><p>%s</p>") % (
                 self.env._("Risk raised on %(lead)s: %(rule)s", lead=lead.name, rule=rule.name),
-                flag.explanation or "",
+                explanation,
             )
             flag.message_post(
                 body=body, partner_ids=users.partner_id.ids, message_type="comment", subtype_xmlid="mail.mt_note"
             )
             if rule.create_activity:
-                for user in users:
-                    lead.activity_schedule(
-                        "sales_process_mgmt.mail_activity_type_risk",
-                        user_id=user.id,
-                        summary=rule.name,
-                        note=flag.explanation,
-                    )
+                activities += [
+                    {
+                        "res_model_id": lead_model_id,
+                        "res_id": lead.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "summary": rule.name,
+                        "note": explanation,
+                        "date_deadline": deadline,
+                    }
+                    for user in users
+                ]
+        if activities:
+            self.env["mail.activity"].create(activities)
 
     @api.model
     def _cron_send_digest(self):

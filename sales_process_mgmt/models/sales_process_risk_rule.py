@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -225,17 +226,29 @@ class SalesProcessRiskRule(models.Model):
         method = getattr(rule, f"_risk_sql_{rule.criterion}", None)
         if method:
             return method(scope)
-        leads = self.env["crm.lead"].sudo().browse(row[0] for row in rule._fetch(scope))
+        return rule._risk_sql_from_evaluator(scope)
+
+    def _risk_sql_from_evaluator(self, scope, stage_ids=None):
+        """The kinds evaluated in Python (their ``_evaluate_<kind>`` per stage) handed over as SQL rows.
+
+        :param stage_ids: only the leads of these stages can fail (the others are not read)
+        """
+        stage_filter = SQL("AND l.stage_id = ANY(%s)", list(stage_ids)) if stage_ids is not None else SQL()
+        rows = self._fetch(SQL("SELECT l.id FROM crm_lead l WHERE l.id IN (%s) %s", scope, stage_filter))
+        leads = self.env["crm.lead"].sudo().browse(row[0] for row in rows)
         failing = {}
         if leads:
-            self.env["crm.lead"].flush_model()
-            evaluator = getattr(rule, f"_evaluate_{rule.criterion}")
+            evaluator = getattr(self, f"_evaluate_{self.criterion}")
             for stage, group in leads.grouped("stage_id").items():
                 failing.update(evaluator(group, stage))
+        return self._risk_sql_values(failing)
+
+    def _risk_sql_values(self, values):
+        """SQL rows ``(lead_id, vals)`` of ``values`` {lead_id: reason text or values dict}."""
         return SQL(
-            "SELECT v.lead_id, jsonb_build_object('text', v.reason) FROM unnest(%s::int[], %s::text[]) v(lead_id, reason)",
-            list(failing),
-            list(failing.values()),
+            "SELECT v.lead_id, v.vals FROM unnest(%s::int[], %s::jsonb[]) v(lead_id, vals)",
+            list(values),
+            [json.dumps(v if isinstance(v, dict) else {"text": v}) for v in values.values()],
         )
 
     def _evaluate_risk(self, leads):
@@ -296,13 +309,15 @@ class SalesProcessRiskRule(models.Model):
             since=self.env.cr.now() - timedelta(days=self.idle_days),
         )
 
+    def _risk_sql_risk_exit_criteria(self, scope):
+        """The leads of stages with exit criteria, evaluated by the stage's own gates."""
+        gates = self.env["sales.process.stage.gate"].sudo().search([])
+        return self._risk_sql_from_evaluator(scope, stage_ids=gates.stage_id.ids)
+
     def _evaluate_risk_exit_criteria(self, leads, stage):
-        """The exit criteria of the current stage, evaluated by the stage's own gates."""
+        """{lead_id: {"gates": [[gate id, reason], ...]}}: the gate's name is read in the reader's language."""
         failures = stage.gate_ids._evaluate(leads)
-        return {
-            lead_id: "; ".join(f"{gate.name}: {reason}" for gate, reason in items)
-            for lead_id, items in failures.items()
-        }
+        return {lead_id: {"gates": [[gate.id, reason] for gate, reason in items]} for lead_id, items in failures.items()}
 
     def _risk_sql_risk_close_date(self, scope):
         return SQL(
@@ -370,17 +385,18 @@ class SalesProcessRiskRule(models.Model):
         """Probability farther than the gap from the median probability of the stage's open opportunities."""
         return SQL(
             """
-            WITH ref AS (
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.stage_id, l.probability FROM crm_lead l WHERE l.id IN (%(scope)s)
+            ), ref AS (
                 SELECT o.stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability) AS median
                   FROM crm_lead o
-                 WHERE o.active AND o.type = 'opportunity'
-                   AND o.stage_id IN (SELECT stage_id FROM crm_lead WHERE id IN (%(scope)s))
+                 WHERE o.active AND o.type = 'opportunity' AND o.stage_id IN (SELECT stage_id FROM scoped)
                  GROUP BY o.stage_id
             )
             SELECT l.id, jsonb_build_object('value', round(l.probability::numeric, 1), 'gap', %(gap)s,
                                             'median', round(ref.median::numeric, 1))
-              FROM crm_lead l JOIN ref ON ref.stage_id = l.stage_id
-             WHERE l.id IN (%(scope)s) AND abs(l.probability - ref.median) > %(gap)s
+              FROM scoped l JOIN ref ON ref.stage_id = l.stage_id
+             WHERE abs(l.probability - ref.median) > %(gap)s
             """,
             scope=scope,
             gap=self.probability_gap,
@@ -390,17 +406,18 @@ class SalesProcessRiskRule(models.Model):
         """Average rating given by the lead's customer (all its rated opportunities) below the minimum."""
         return SQL(
             """
-            WITH customer AS (
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.partner_id FROM crm_lead l WHERE l.id IN (%(scope)s) AND l.partner_id IS NOT NULL
+            ), customer AS (
                 SELECT r.partner_id, avg(r.rating) AS value, count(*) AS n
                   FROM rating_rating r
                  WHERE r.res_model = 'crm.lead' AND r.consumed AND r.rating > 0
-                   AND r.partner_id IN (SELECT partner_id FROM crm_lead WHERE id IN (%(scope)s))
+                   AND r.partner_id IN (SELECT partner_id FROM scoped)
                  GROUP BY r.partner_id
                 HAVING avg(r.rating) < %(minimum)s
             )
             SELECT l.id, jsonb_build_object('value', round(c.value::numeric, 2), 'minimum', %(minimum)s, 'count', c.n)
-              FROM crm_lead l JOIN customer c ON c.partner_id = l.partner_id
-             WHERE l.id IN (%(scope)s)
+              FROM scoped l JOIN customer c ON c.partner_id = l.partner_id
             """,
             scope=scope,
             minimum=self.min_rating,
@@ -477,21 +494,23 @@ class SalesProcessRiskRule(models.Model):
         """
         return SQL(
             """
-            WITH pct AS (
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.stage_id, l.date_last_stage_update, l.stage_deadline
+                  FROM crm_lead l WHERE l.id IN (%(scope)s) AND l.date_last_stage_update IS NOT NULL
+            ), pct AS (
                 SELECT h.stage_id, percentile_cont(%(p)s) WITHIN GROUP (ORDER BY h.duration_days) AS value,
                        count(*) AS n
                   FROM sales_process_stage_history h
                   JOIN crm_lead w ON w.id = h.lead_id
                   JOIN crm_stage ws ON ws.id = w.stage_id
-                 WHERE h.stage_id IN (SELECT stage_id FROM crm_lead WHERE id IN (%(scope)s))
+                 WHERE h.stage_id IN (SELECT stage_id FROM scoped)
                    AND NOT h.is_open AND h.date_out >= %(since)s AND ws.is_won AND w.active
                  GROUP BY h.stage_id
             ), cur AS (
                 SELECT l.id, EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update)) / 86400 AS days,
                        l.stage_deadline < (now() at time zone 'utc') AS overdue,
                        coalesce(pct.n, 0) AS n, pct.value
-                  FROM crm_lead l LEFT JOIN pct ON pct.stage_id = l.stage_id
-                 WHERE l.id IN (%(scope)s) AND l.date_last_stage_update IS NOT NULL
+                  FROM scoped l LEFT JOIN pct ON pct.stage_id = l.stage_id
             )
             SELECT id, CASE WHEN n >= %(minimum)s
                        THEN jsonb_build_object('days', round(days::numeric, 1), 'value', round(value::numeric, 1),
@@ -518,6 +537,9 @@ class SalesProcessRiskRule(models.Model):
         vals = vals or {}
         if "text" in vals:
             return vals["text"]
+        if "gates" in vals:
+            gates = self.env["sales.process.stage.gate"].sudo().with_context(active_test=False)
+            return "; ".join(f"{gates.browse(gate_id).name}: {reason}" for gate_id, reason in vals["gates"])
         _t = self.env._
         kind = self.criterion
         if kind == "risk_overdue":
