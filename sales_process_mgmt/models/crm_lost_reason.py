@@ -26,9 +26,7 @@ class CrmLostReason(models.Model):
             order="__count desc",
         )
         total = sum(count for __, count in groups)
-        per_team = ", ".join(
-            f"{team.name or self.env._('No Sales Team')}: {count}" for team, count in groups
-        )
+        per_team = ", ".join(f"{team.name or self.env._('No Sales Team')}: {count}" for team, count in groups)
         problem = self.env._(
             "%(count)s opportunities lost for the reason %(reason)s in the last 90 days.",
             count=total,

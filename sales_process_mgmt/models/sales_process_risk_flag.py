@@ -161,6 +161,12 @@ class SalesProcessRiskFlag(models.Model):
 
         :return: (new flags, number of flags closed)
         """
+        self._scan_collect(rules, lead_ids)
+        return self._scan_apply(rules, lead_ids)
+
+    @api.model
+    def _scan_collect(self, rules, lead_ids=None):
+        """The pairs at risk of every rule of ``rules`` into the temporary table ``sales_process_risk_scan``."""
         cr = self.env.cr
         self.env.flush_all()
         cr.execute(
@@ -173,13 +179,19 @@ class SalesProcessRiskFlag(models.Model):
         for rule in rules:
             cr.execute(
                 SQL(
-                    "INSERT INTO sales_process_risk_scan (lead_id, vals, rule_id) SELECT q.*, %s FROM (%s) q(lead_id, vals)",
+                    "INSERT INTO sales_process_risk_scan (lead_id, vals, rule_id)"
+                    " SELECT q.*, %s FROM (%s) q(lead_id, vals)",
                     rule.id,
                     rule._get_risk_sql(lead_ids),
                 )
             )
         if lead_ids is None:
             cr.execute("ANALYZE sales_process_risk_scan")  # the planner's row counts for the joins below
+
+    @api.model
+    def _scan_apply(self, rules, lead_ids=None):
+        """Close, raise and notify the flags of ``rules`` from the collected pairs; set the risk levels."""
+        cr = self.env.cr
         now, uid = cr.now(), self.env.uid
         scope = (
             SQL("TRUE")

@@ -145,7 +145,7 @@ class SalesProcessRiskRule(models.Model):
             if rule.expiry_days < 0:
                 raise ValidationError(
                     _(
-                        "Risk rule %(rule)s: the days before a certification expires cannot be negative (got %(value)s).",
+                        "Risk rule %(rule)s: the days before expiry cannot be negative (got %(value)s).",
                         rule=rule.display_name,
                         value=rule.expiry_days,
                     )
@@ -317,7 +317,9 @@ class SalesProcessRiskRule(models.Model):
     def _evaluate_risk_exit_criteria(self, leads, stage):
         """{lead_id: {"gates": [[gate id, reason], ...]}}: the gate's name is read in the reader's language."""
         failures = stage.gate_ids._evaluate(leads)
-        return {lead_id: {"gates": [[gate.id, reason] for gate, reason in items]} for lead_id, items in failures.items()}
+        return {
+            lead_id: {"gates": [[gate.id, reason] for gate, reason in items]} for lead_id, items in failures.items()
+        }
 
     def _risk_sql_risk_close_date(self, scope):
         return SQL(
@@ -432,7 +434,9 @@ class SalesProcessRiskRule(models.Model):
     def _risk_sql_domain(self, scope):
         matching = self.env["crm.lead"].sudo().with_context(active_test=False)._search(self._get_domain())
         return SQL(
-            "SELECT l.id, '{}'::jsonb FROM crm_lead l WHERE l.id IN (%s) AND l.id NOT IN (%s)", scope, matching.subselect()
+            "SELECT l.id, '{}'::jsonb FROM crm_lead l WHERE l.id IN (%s) AND l.id NOT IN (%s)",
+            scope,
+            matching.subselect(),
         )
 
     def _risk_sql_min_probability(self, scope):
@@ -549,7 +553,9 @@ class SalesProcessRiskRule(models.Model):
                 limit=vals.get("limit"),
             )
         if kind == "risk_near_limit":
-            return _t("the stage's time limit is reached on %(deadline)s", deadline=self._format_date(vals.get("deadline")))
+            return _t(
+                "the stage's time limit is reached on %(deadline)s", deadline=self._format_date(vals.get("deadline"))
+            )
         if kind == "risk_idle":
             return _t("no activity done and no message for %(days)s days", days=vals.get("days"))
         if kind == "risk_close_date":

@@ -111,7 +111,9 @@ class TestImprovementAction(RiskCase):
         lost = self._create_leads(3) | self._create_leads(team_id=self.team_2.id)
         lost.action_set_lost(lost_reason_id=reason.id)
         self._create_leads(user_id=self.user_salesman_2.id).action_set_lost(lost_reason_id=reason.id)
-        form = self._from(reason.with_user(self.user_salesman).action_sales_process_propose_improvement(), self.user_salesman)
+        form = self._from(
+            reason.with_user(self.user_salesman).action_sales_process_propose_improvement(), self.user_salesman
+        )
         action = form.save()
         self.assertEqual(
             (action.source, action.lost_reason_id, action.team_id, action.state, action.owner_id),

@@ -151,9 +151,25 @@ class TestRiskFlag(RiskCase):
             (settings.sales_process_risk_scan_interval_number, settings.sales_process_risk_scan_interval_type),
             (1, "hours"),
         )
-        Settings.create({"sales_process_risk_scan_interval_number": 30, "sales_process_risk_scan_interval_type": "minutes"}).execute()
+        Settings.create(
+            {"sales_process_risk_scan_interval_number": 30, "sales_process_risk_scan_interval_type": "minutes"}
+        ).execute()
         self.assertEqual((cron.interval_number, cron.interval_type), (30, "minutes"))
         for value in (0, -2):
-            with self.subTest(value=value), self.assertRaisesMessage(ValidationError, "Risk Scan Interval must be a positive"):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesMessage(ValidationError, "Risk Scan Interval must be a positive"),
+            ):
                 Settings.create({"sales_process_risk_scan_interval_number": value}).execute()
         self.assertEqual((cron.interval_number, cron.interval_type), (30, "minutes"), "nothing saved")
+
+    def test_demo_register_is_filled_at_install(self):
+        """The demo data end with a first scan: a fresh demo database opens with flags of several kinds."""
+        for xmlid in ("overdue", "near_limit", "percentile", "close_date", "satisfaction"):
+            with self.subTest(rule=xmlid):
+                flags = self._open(self.env.ref(f"sales_process_mgmt.risk_rule_{xmlid}_demo"))
+                self.assertTrue(flags)
+                self.assertTrue(all(flags.mapped("explanation")), "every flag says why")
+        unhappy = self._open(self.env.ref("sales_process_mgmt.risk_rule_satisfaction_demo"))
+        self.assertIn(self.env.ref("sales_process_mgmt.crm_lead_03_demo"), unhappy.lead_id)
+        self.assertRegex(unhappy[:1].explanation, r"average rating 2.0 is below 3.0 \(1 ratings\)")
