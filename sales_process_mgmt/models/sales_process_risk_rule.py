@@ -544,61 +544,60 @@ class SalesProcessRiskRule(models.Model):
         if "gates" in vals:
             gates = self.env["sales.process.stage.gate"].sudo().with_context(active_test=False)
             return "; ".join(f"{gates.browse(gate_id).name}: {reason}" for gate_id, reason in vals["gates"])
-        _t = self.env._
         kind = self.criterion
         if kind == "risk_overdue":
-            return _t(
+            return self.env._(
                 "%(days)s days in the stage, beyond its time limit of %(limit)s days",
                 days=vals.get("days"),
                 limit=vals.get("limit"),
             )
         if kind == "risk_near_limit":
-            return _t(
+            return self.env._(
                 "the stage's time limit is reached on %(deadline)s", deadline=self._format_date(vals.get("deadline"))
             )
         if kind == "risk_idle":
-            return _t("no activity done and no message for %(days)s days", days=vals.get("days"))
+            return self.env._("no activity done and no message for %(days)s days", days=vals.get("days"))
         if kind == "risk_close_date":
-            return _t("expected closing date %(date)s has passed", date=self._format_date(vals.get("date")))
+            return self.env._("expected closing date %(date)s has passed", date=self._format_date(vals.get("date")))
         if kind == "risk_pushed_back":
-            return _t(
+            return self.env._(
                 "expected closing date pushed back %(count)s times (more than %(maximum)s)",
                 count=vals.get("count"),
                 maximum=vals.get("maximum"),
             )
         if kind == "risk_large_amount":
-            return _t(
+            return self.env._(
                 "expected revenue %(amount)s above %(threshold)s and no Accountable person",
                 amount=vals.get("amount"),
                 threshold=vals.get("threshold"),
             )
         if kind == "risk_probability":
-            return _t(
+            return self.env._(
                 "probability %(value)s%% is more than %(gap)s points from the stage's median %(median)s%%",
                 value=vals.get("value"),
                 gap=vals.get("gap"),
                 median=vals.get("median"),
             )
         if kind == "risk_satisfaction":
-            return _t(
+            return self.env._(
                 "customer's average rating %(value)s is below %(minimum)s (%(count)s ratings)",
                 value=vals.get("value"),
                 minimum=vals.get("minimum"),
                 count=vals.get("count"),
             )
         if kind == "risk_match_domain":
-            return _t("matches the rule's condition")
+            return self.env._("matches the rule's condition")
         if kind == "domain":
-            return _t("condition not met")
+            return self.env._("condition not met")
         if kind == "min_probability":
-            return _t(
+            return self.env._(
                 "probability %(value)s%% is below %(minimum)s%%", value=vals.get("value"), minimum=vals.get("minimum")
             )
         if kind == "certification":
             return self._format_certification(vals)
         if kind == "risk_percentile":
             if "value" in vals:
-                return _t(
+                return self.env._(
                     "%(days)s days in the stage, beyond %(value)s days: the %(p)sth percentile "
                     "of %(count)s visits that ended in a win",
                     days=vals.get("days"),
@@ -606,7 +605,7 @@ class SalesProcessRiskRule(models.Model):
                     p=vals.get("p"),
                     count=vals.get("count"),
                 )
-            return _t(
+            return self.env._(
                 "%(days)s days in the stage, beyond its time standard (only %(count)s won visits, "
                 "fewer than %(minimum)s)",
                 days=vals.get("days"),
