@@ -42,4 +42,6 @@ shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_
     --click "button[name='action_suggest_needs']"
 shot "/odoo/action-base.action_partner_form/$(xmlid partner_haixing_demo)" "$OUT/customer_profile.png" \
     --wait-for ".o_form_view" --click "a[name='sales_process_profile']"
+shot "/odoo/action-sales_process_mgmt.sales_process_risk_flag_action" "$OUT/risk_register.png" \
+    --wait-for ".o_list_renderer .o_data_row"
 say "Screenshots written to $OUT"

@@ -51,3 +51,4 @@ from . import sales_process_risk_flag
 from . import crm_lead_risk
 from . import sales_process_improvement_action
 from . import crm_team
+from . import crm_lost_reason

@@ -52,57 +52,22 @@ class CrmLead(models.Model):
 
     def _sales_process_scan_risks(self, cheap_only=False):
         """Evaluate the active rules on ``self``: raise new flags, close the cleared ones."""
-        Rule = self.env["sales.process.risk.rule"].sudo()
-        domain = [("criterion", "in", CHEAP_KINDS)] if cheap_only else []
-        rules = Rule.search(domain)
-        if not rules or not self:
+        if not self:
             return
-        Flag = self.env["sales.process.risk.flag"].sudo()
-        Flag.flush_model()
-        self.env.cr.execute(
-            "SELECT DISTINCT rule_id FROM sales_process_risk_flag WHERE is_active AND lead_id = ANY(%s)",
-            [self.ids],
-        )
-        flagged_rules = {rule_id for (rule_id,) in self.env.cr.fetchall()}
-        raised = []
-        leads = self.sudo()
-        for rule in rules:
-            scoped = leads.filtered_domain(rule._get_scope_domain())
-            failing = rule._evaluate_risk(scoped)
-            if not failing and rule.id not in flagged_rules:
-                continue  # nothing to raise, nothing to close: no query
-            new, __ = Flag._sync(rule, failing, scanned_ids=leads.ids)
-            raised += new
-        if raised:
-            Flag.browse(raised)._notify_raised()
+        Rule = self.env["sales.process.risk.rule"].sudo()
+        rules = Rule.search([("criterion", "in", CHEAP_KINDS)] if cheap_only else [])
+        if not rules:
+            return
+        self.env["sales.process.risk.flag"].sudo()._scan(rules, lead_ids=self.ids)
 
     @api.model
     def _cron_scan_risks(self):
-        """Full scan: every active rule, one set evaluation over the leads of its scope."""
-        Rule = self.env["sales.process.risk.rule"].sudo()
-        Flag = self.env["sales.process.risk.flag"].sudo()
-        raised = []
-        for rule in Rule.search([]):
-            leads = self.sudo().search(rule._get_scope_domain(), order="id")
-            failing = rule._evaluate_risk(leads)
-            new, __ = Flag._sync(rule, failing, refresh=False)
-            raised += new
-        # Flags of rules deactivated since: closed, the history stays.
-        self.env.cr.execute(
-            """
-            UPDATE sales_process_risk_flag f
-               SET state = 'closed', is_active = false, auto_closed = true, closed_on = now() at time zone 'utc'
-              FROM sales_process_risk_rule r
-             WHERE r.id = f.rule_id AND f.is_active AND NOT r.active
-            RETURNING f.lead_id
-            """
-        )
-        closed_leads = [lead_id for (lead_id,) in self.env.cr.fetchall()]
-        if closed_leads:
-            Flag.invalidate_model()
-        self._sales_process_refresh_risk_level(None)
-        if raised:
-            Flag.browse(raised)._notify_raised()
+        """Full scan: every active rule, one set query over the leads of its scope.
+
+        The flags of rules deactivated since close as well (the history stays).
+        """
+        rules = self.env["sales.process.risk.rule"].sudo().search([])
+        self.env["sales.process.risk.flag"].sudo()._scan(rules)
 
     @api.model
     def _sales_process_refresh_risk_level(self, lead_ids):

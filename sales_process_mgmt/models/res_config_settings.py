@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .crm_lead_need_suggestion import SUGGESTION_PARAMS
@@ -72,6 +72,29 @@ class ResConfigSettings(models.TransientModel):
         help="Only the opportunities won in these last months are compared.",
     )
 
+    sales_process_risk_scan_interval_number = fields.Integer(
+        string="Risk Scan Interval",
+        compute="_compute_sales_process_risk_scan_interval",
+        readonly=False,
+        store=True,
+        help="How often the risk rules are evaluated on every open opportunity (the cron Sales Process: Scan Risks).",
+    )
+    sales_process_risk_scan_interval_type = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks")],
+        string="Risk Scan Interval Unit",
+        compute="_compute_sales_process_risk_scan_interval",
+        readonly=False,
+        store=True,
+    )
+
+    @api.depends("company_id")
+    def _compute_sales_process_risk_scan_interval(self):
+        cron = self.env.ref("sales_process_mgmt.ir_cron_risk_scan", raise_if_not_found=False)
+        cron = cron and cron.sudo()
+        for settings in self:
+            settings.sales_process_risk_scan_interval_number = cron.interval_number if cron else 1
+            settings.sales_process_risk_scan_interval_type = cron.interval_type if cron else "hours"
+
     def _check_suggestion_params(self):
         for name, (_key, _default, minimum, maximum) in SUGGESTION_PARAMS.items():
             field = f"sales_process_suggestion_{name}"
@@ -91,10 +114,32 @@ class ResConfigSettings(models.TransientModel):
         if self.sales_process_training_expiry_warning_days < 0:
             raise ValidationError(_("The certification expiry warning cannot be a negative number of days."))
         self._check_suggestion_params()
+        if self.sales_process_risk_scan_interval_number <= 0:
+            raise ValidationError(
+                _(
+                    "%(setting)s must be a positive number (got %(value)s).",
+                    setting=self._fields["sales_process_risk_scan_interval_number"].get_description(self.env)["string"],
+                    value=self.sales_process_risk_scan_interval_number,
+                )
+            )
         params = self.env["ir.config_parameter"].sudo()
         key = "sales_process_mgmt.training_expiry_warning_days"
         before = params.get_param(key)
         super().set_values()
+        self._set_sales_process_risk_scan_interval()
         if params.get_param(key) != before:
             # "Expiring soon" depends on the warning days: refresh the statuses now.
             self.env["sales.process.training.record"].sudo()._cron_refresh_status()
+
+    def _set_sales_process_risk_scan_interval(self):
+        """Write the interval on the scan cron (administrators only reach the settings)."""
+        cron = self.env.ref("sales_process_mgmt.ir_cron_risk_scan", raise_if_not_found=False)
+        if not cron:
+            return
+        vals = {
+            "interval_number": self.sales_process_risk_scan_interval_number,
+            "interval_type": self.sales_process_risk_scan_interval_type or "hours",
+        }
+        vals = {name: value for name, value in vals.items() if cron.sudo()[name] != value}
+        if vals:
+            cron.sudo().write(vals)

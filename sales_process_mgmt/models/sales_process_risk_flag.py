@@ -33,7 +33,13 @@ class SalesProcessRiskFlag(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, ondelete="cascade", index=True)
     rule_id = fields.Many2one("sales.process.risk.rule", string="Rule", required=True, ondelete="cascade", index=True)
     severity = fields.Selection(SEVERITIES, required=True, tracking=True)
-    explanation = fields.Text(help="Why the flag was raised: the measured value against the threshold.")
+    explanation_values = fields.Json(
+        readonly=True, help="What the scan measured (values, thresholds, records), the explanation is written from."
+    )
+    explanation = fields.Text(
+        compute="_compute_explanation",
+        help="Why the flag was raised: the measured value against the threshold, in the reader's language.",
+    )
     raised_on = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     state = fields.Selection(FLAG_STATES, required=True, default="open", tracking=True, index=True)
     is_active = fields.Boolean(string="In Force", compute="_compute_is_active", store=True, index=True)
@@ -46,10 +52,12 @@ class SalesProcessRiskFlag(models.Model):
     snooze_until = fields.Date(tracking=True, help="The flag does not count in the risk level until then.")
     snooze_reason = fields.Char()
     resolution_note = fields.Text()
-    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson", store=True, index=True)
+    # The salesperson and company are read from the lead (record rules search through it): the
+    # scans insert flags by the hundred thousand, and each stored many2one adds a foreign-key check per row.
+    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team", store=True, index=True)
     stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage", store=True)
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="lead_id.company_id")
     improvement_action_ids = fields.One2many(
         "sales.process.improvement.action", "flag_id", string="Improvement Actions"
     )
@@ -69,6 +77,12 @@ class SalesProcessRiskFlag(models.Model):
     def _compute_is_active(self):
         for flag in self:
             flag.is_active = flag.state in ACTIVE_STATES
+
+    @api.depends("rule_id.criterion", "explanation_values")
+    @api.depends_context("lang")
+    def _compute_explanation(self):
+        for flag in self:
+            flag.explanation = flag.rule_id.sudo()._format_explanation(flag.explanation_values) if flag.rule_id else ""
 
     def _compute_display_name(self):
         for flag in self:
@@ -132,79 +146,124 @@ class SalesProcessRiskFlag(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync(self, rule, failing, scanned_ids=None, refresh=True):
-        """Raise the flags of ``failing`` {lead_id: explanation} and close the cleared ones of ``rule``.
+    def _scan(self, rules, lead_ids=None):
+        """Evaluate ``rules`` on their scopes (restricted to ``lead_ids``): raise and close flags.
 
-        :param scanned_ids: leads evaluated (None: a full scan, every flag of the rule in force)
-        :param refresh: update the risk level of the leads concerned (a full scan does it once, at the end)
-        :return: (ids of the flags raised, number closed). Set queries; nothing is
-            written when nothing changed. Concurrent scans raise each flag once
-            (the unique partial index, ``ON CONFLICT DO NOTHING``).
+        Set-based end to end: each rule's (lead, values) pairs go into a temporary
+        table in one ``INSERT ... SELECT``; then one ``UPDATE`` closes the flags in
+        force that are no longer there, one ``INSERT ... SELECT ... ON CONFLICT DO
+        NOTHING`` raises the new ones (the unique partial index: concurrent scans
+        raise each flag once) and one ``UPDATE`` sets the risk levels. A rescan with
+        nothing changed writes no row. ``lead_ids`` None: a full scan, and the flags
+        of the rules not scanned (deactivated) close as well.
+
+        New high and critical flags notify (``_notify_raised``).
+
+        :return: (new flags, number of flags closed)
         """
+        self._scan_collect(rules, lead_ids)
+        return self._scan_apply(rules, lead_ids)
+
+    @api.model
+    def _scan_collect(self, rules, lead_ids=None):
+        """The pairs at risk of every rule of ``rules`` into the temporary table ``sales_process_risk_scan``."""
         cr = self.env.cr
-        self.flush_model()
+        self.env.flush_all()
+        cr.execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS sales_process_risk_scan (lead_id int, rule_id int, vals jsonb)
+                ON COMMIT DROP;
+            TRUNCATE sales_process_risk_scan
+            """
+        )
+        for rule in rules:
+            cr.execute(
+                SQL(
+                    "INSERT INTO sales_process_risk_scan (lead_id, vals, rule_id)"
+                    " SELECT q.*, %s FROM (%s) q(lead_id, vals)",
+                    rule.id,
+                    rule._get_risk_sql(lead_ids),
+                )
+            )
+        if lead_ids is None:
+            cr.execute("ANALYZE sales_process_risk_scan")  # the planner's row counts for the joins below
+
+    @api.model
+    def _scan_apply(self, rules, lead_ids=None):
+        """Close, raise and notify the flags of ``rules`` from the collected pairs; set the risk levels."""
+        cr = self.env.cr
+        now, uid = cr.now(), self.env.uid
+        scope = (
+            SQL("TRUE")
+            if lead_ids is None
+            else SQL("f.rule_id = ANY(%s) AND f.lead_id = ANY(%s)", rules.ids, list(lead_ids))
+        )
         cr.execute(
             SQL(
-                "SELECT lead_id FROM sales_process_risk_flag WHERE rule_id = %s AND is_active %s",
-                rule.id,
-                SQL("AND lead_id = ANY(%s)", list(scanned_ids)) if scanned_ids is not None else SQL(),
+                """
+                UPDATE sales_process_risk_flag f
+                   SET state = 'closed', is_active = false, auto_closed = true, closed_on = %(now)s,
+                       write_uid = %(uid)s, write_date = %(now)s
+                 WHERE f.is_active AND %(scope)s
+                   AND NOT EXISTS (SELECT 1 FROM sales_process_risk_scan t
+                                    WHERE t.lead_id = f.lead_id AND t.rule_id = f.rule_id)
+                RETURNING f.lead_id
+                """,
+                now=now,
+                uid=uid,
+                scope=scope,
             )
         )
-        existing = {lead_id for (lead_id,) in cr.fetchall()}
-        cleared = existing - set(failing)
-        closed = 0
-        now, uid = cr.now(), self.env.uid
-        if cleared:
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE sales_process_risk_flag
-                       SET state = 'closed', is_active = false, auto_closed = true, closed_on = %(now)s,
-                           write_uid = %(uid)s, write_date = %(now)s
-                     WHERE rule_id = %(rule)s AND is_active AND lead_id = ANY(%(ids)s)
-                    """,
-                    now=now,
-                    uid=uid,
-                    rule=rule.id,
-                    ids=list(cleared),
-                )
+        closed = cr.rowcount
+        closed_leads = {lead_id for (lead_id,) in cr.fetchall()}
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO sales_process_risk_flag
+                       (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
+                        team_id, stage_id, create_uid, create_date, write_uid, write_date)
+                SELECT t.lead_id, t.rule_id, r.severity, t.vals, %(now)s, 'open', true, 1,
+                       l.team_id, l.stage_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sales_process_risk_scan t
+                  JOIN crm_lead l ON l.id = t.lead_id
+                  JOIN sales_process_risk_rule r ON r.id = t.rule_id
+                 WHERE NOT EXISTS (SELECT 1 FROM sales_process_risk_flag f
+                                    WHERE f.is_active AND f.lead_id = t.lead_id AND f.rule_id = t.rule_id)
+                ON CONFLICT (lead_id, rule_id) WHERE is_active DO NOTHING
+                RETURNING id, lead_id, severity IN ('high', 'critical')
+                """,
+                now=now,
+                uid=uid,
             )
-            closed = cr.rowcount
-        new = [(lead_id, reason) for lead_id, reason in failing.items() if lead_id not in existing]
-        raised = []
-        for start in range(0, len(new), 10000):
-            batch = new[start : start + 10000]
-            cr.execute(
-                SQL(
-                    """
-                    INSERT INTO sales_process_risk_flag
-                           (lead_id, rule_id, severity, explanation, raised_on, state, is_active, flag_count,
-                            user_id, team_id, stage_id, company_id, create_uid, create_date, write_uid, write_date)
-                    SELECT l.id, %(rule)s, %(severity)s, v.reason, %(now)s, 'open', true, 1,
-                           l.user_id, l.team_id, l.stage_id, l.company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM unnest(%(ids)s::int[], %(reasons)s::text[]) AS v(lead_id, reason)
-                      JOIN crm_lead l ON l.id = v.lead_id
-                    ON CONFLICT (lead_id, rule_id) WHERE is_active DO NOTHING
-                    RETURNING id
-                    """,
-                    rule=rule.id,
-                    severity=rule.severity,
-                    now=now,
-                    uid=uid,
-                    ids=[lead_id for lead_id, __ in batch],
-                    reasons=[reason for __, reason in batch],
-                )
-            )
-            raised += [flag_id for (flag_id,) in cr.fetchall()]
-        if cleared or raised:
+        )
+        rows = cr.fetchall()
+        raised = self.browse([flag_id for flag_id, __, __ in rows])
+        if closed or raised:
             self.invalidate_model()
-            if refresh:
-                self.env["crm.lead"]._sales_process_refresh_risk_level(list(cleared | {lead for lead, __ in new}))
+        if lead_ids is None:
+            # every lead: snoozes that ended move levels too
+            self.env["crm.lead"]._sales_process_refresh_risk_level(None)
+        elif closed or raised:
+            self.env["crm.lead"]._sales_process_refresh_risk_level(closed_leads | {lead_id for __, lead_id, __ in rows})
+        self.browse([flag_id for flag_id, __, warn in rows if warn])._notify_raised()
         return raised, closed
 
     def _notify_raised(self):
-        """Warn the people the rule names of new high and critical flags (mail's API)."""
-        for flag in self.filtered(lambda f: f.severity in ("high", "critical")):
+        """Warn the people the rule names of these new flags (mail's API), with activities if it asks.
+
+        Called on the new high and critical flags of a scan: their rules and leads are
+        read together, one ``message_post`` per flag (each is its own thread) and the
+        activities of all of them created in one ``create``.
+        """
+        if not self:
+            return
+        self.fetch(["rule_id", "lead_id", "explanation_values"])
+        self.lead_id.fetch(["name", "user_id", "team_id"])
+        activity_type = self.env.ref("sales_process_mgmt.mail_activity_type_risk")
+        lead_model_id = self.env["ir.model"]._get_id("crm.lead")
+        deadline = activity_type._get_date_deadline()
+        activities = []
+        for flag in self:
             rule, lead = flag.rule_id, flag.lead_id
             users = self.env["res.users"]
             if rule.warn_salesperson:
@@ -216,21 +275,29 @@ class SalesProcessRiskFlag(models.Model):
             users = users.filtered(lambda u: not u.share)
             if not users:
                 continue
+            explanation = flag.explanation or ""
             body = Markup("<p>%s</p><p>%s</p>") % (
                 self.env._("Risk raised on %(lead)s: %(rule)s", lead=lead.name, rule=rule.name),
-                flag.explanation or "",
+                explanation,
             )
             flag.message_post(
                 body=body, partner_ids=users.partner_id.ids, message_type="comment", subtype_xmlid="mail.mt_note"
             )
             if rule.create_activity:
-                for user in users:
-                    lead.activity_schedule(
-                        "sales_process_mgmt.mail_activity_type_risk",
-                        user_id=user.id,
-                        summary=rule.name,
-                        note=flag.explanation,
-                    )
+                activities += [
+                    {
+                        "res_model_id": lead_model_id,
+                        "res_id": lead.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "summary": rule.name,
+                        "note": explanation,
+                        "date_deadline": deadline,
+                    }
+                    for user in users
+                ]
+        if activities:
+            self.env["mail.activity"].create(activities)
 
     @api.model
     def _cron_send_digest(self):

@@ -1,9 +1,10 @@
+import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 SEVERITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -84,6 +85,11 @@ class SalesProcessRiskRule(models.Model):
     percentile = fields.Integer(default=80)
     history_months = fields.Integer(string="History (months)", default=12)
     min_sample = fields.Integer(string="Minimum Sample", default=20)
+    expiry_days = fields.Integer(
+        string="Expiring Within (days)",
+        help="Certification: a certification that ends within this many days counts as well (0: only missing "
+        "or expired ones).",
+    )
     flag_ids = fields.One2many("sales.process.risk.flag", "rule_id", string="Flags")
     open_flag_count = fields.Integer(string="Flags in Force", compute="_compute_open_flag_count")
     is_cheap = fields.Boolean(
@@ -115,6 +121,7 @@ class SalesProcessRiskRule(models.Model):
         "percentile",
         "history_months",
         "min_sample",
+        "expiry_days",
     )
     def _check_risk_parameters(self):
         positive = {
@@ -135,6 +142,14 @@ class SalesProcessRiskRule(models.Model):
                             value=rule[fname],
                         )
                     )
+            if rule.expiry_days < 0:
+                raise ValidationError(
+                    _(
+                        "Risk rule %(rule)s: the days before expiry cannot be negative (got %(value)s).",
+                        rule=rule.display_name,
+                        value=rule.expiry_days,
+                    )
+                )
             if rule.criterion == "risk_percentile" and not 1 <= rule.percentile <= 99:
                 raise ValidationError(
                     _(
@@ -188,277 +203,444 @@ class SalesProcessRiskRule(models.Model):
             domain.append(("stage_id", "in", self.stage_ids.ids))
         return domain
 
-    def _evaluate_risk(self, leads):
-        """{lead_id: explanation} of the leads of ``leads`` (in the rule's scope) at risk."""
+    def _get_scope_sql(self, lead_ids=None):
+        """The ids of the rule's scope (restricted to ``lead_ids``) as an SQL subquery: nothing is fetched."""
+        self.ensure_one()
+        domain = self._get_scope_domain()
+        if lead_ids is not None:
+            domain = expression.AND([domain, [("id", "in", list(lead_ids))]])
+        return self.env["crm.lead"].sudo()._search(domain).subselect()
+
+    def _get_risk_sql(self, lead_ids=None):
+        """SQL selecting ``(lead_id, vals)`` of the leads of the scope at risk.
+
+        ``vals`` (jsonb) holds the measured values, thresholds and record ids the
+        explanation is written from when it is read, in the reader's language
+        (``_format_explanation``). Each kind computes its pairs and values in one
+        query (``_risk_sql_<kind>``); the kinds of the stage gates without one are
+        evaluated by their Python evaluator and handed over as a list.
+        """
         self.ensure_one()
         rule = self.sudo()
+        scope = rule._get_scope_sql(lead_ids)
+        method = getattr(rule, f"_risk_sql_{rule.criterion}", None)
+        if method:
+            return method(scope)
+        return rule._risk_sql_from_evaluator(scope)
+
+    def _risk_sql_from_evaluator(self, scope, stage_ids=None):
+        """The kinds evaluated in Python (their ``_evaluate_<kind>`` per stage) handed over as SQL rows.
+
+        :param stage_ids: only the leads of these stages can fail (the others are not read)
+        """
+        stage_filter = SQL("AND l.stage_id = ANY(%s)", list(stage_ids)) if stage_ids is not None else SQL()
+        rows = self._fetch(SQL("SELECT l.id FROM crm_lead l WHERE l.id IN (%s) %s", scope, stage_filter))
+        leads = self.env["crm.lead"].sudo().browse(row[0] for row in rows)
+        failing = {}
+        if leads:
+            evaluator = getattr(self, f"_evaluate_{self.criterion}")
+            for stage, group in leads.grouped("stage_id").items():
+                failing.update(evaluator(group, stage))
+        return self._risk_sql_values(failing)
+
+    def _risk_sql_values(self, values):
+        """SQL rows ``(lead_id, vals)`` of ``values`` {lead_id: reason text or values dict}."""
+        return SQL(
+            "SELECT v.lead_id, v.vals FROM unnest(%s::int[], %s::jsonb[]) v(lead_id, vals)",
+            list(values),
+            [json.dumps(v if isinstance(v, dict) else {"text": v}) for v in values.values()],
+        )
+
+    def _evaluate_risk(self, leads):
+        """{lead_id: explanation values} of the leads of ``leads`` (in the rule's scope) at risk."""
+        self.ensure_one()
         if not leads:
             return {}
-        self.env["crm.lead"].flush_model()
-        evaluator = getattr(rule, f"_evaluate_{rule.criterion}")
-        if rule.criterion not in STAGE_KINDS:
-            return evaluator(leads, self.env["crm.stage"])
-        result = {}
-        for stage, group in leads.grouped("stage_id").items():
-            result.update(evaluator(group, stage))
-        return result
+        self.env.flush_all()
+        return dict(self._fetch(self._get_risk_sql(leads.ids)))
 
     def _fetch(self, query):
         self.env.cr.execute(query)
         return self.env.cr.fetchall()
 
-    def _evaluate_risk_overdue(self, leads, stage):
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT l.id, EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update)) / 86400,
-                       s.max_days
-                  FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE l.id = ANY(%s) AND l.stage_deadline < (now() at time zone 'utc')
-                """,
-                leads.ids,
-            )
-        )
-        return {
-            lead_id: self.env._(
-                "%(days)s days in the stage, beyond its time limit of %(limit)s days",
-                days=round(days or 0, 1),
-                limit=limit,
-            )
-            for lead_id, days, limit in rows
-        }
+    # ------------------------------------------------------------------
+    # The kinds' queries: (lead_id, jsonb values) of the leads at risk
+    # ------------------------------------------------------------------
 
-    def _evaluate_risk_near_limit(self, leads, stage):
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT l.id, l.stage_deadline
-                  FROM crm_lead l
-                 WHERE l.id = ANY(%s) AND l.stage_warning_date <= (now() at time zone 'utc')
-                   AND l.stage_deadline >= (now() at time zone 'utc')
-                """,
-                leads.ids,
-            )
+    def _risk_sql_risk_overdue(self, scope):
+        return SQL(
+            """
+            SELECT l.id, jsonb_build_object(
+                       'days', round((EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update))
+                                      / 86400)::numeric, 1),
+                       'limit', s.max_days)
+              FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+             WHERE l.id IN (%s) AND l.stage_deadline < (now() at time zone 'utc')
+            """,
+            scope,
         )
-        return {
-            lead_id: self.env._("the stage's time limit is reached on %(deadline)s", deadline=deadline.date())
-            for lead_id, deadline in rows
-        }
 
-    def _evaluate_risk_idle(self, leads, stage):
+    def _risk_sql_risk_near_limit(self, scope):
+        return SQL(
+            """
+            SELECT l.id, jsonb_build_object('deadline', l.stage_deadline::date)
+              FROM crm_lead l
+             WHERE l.id IN (%s) AND l.stage_warning_date <= (now() at time zone 'utc')
+               AND l.stage_deadline >= (now() at time zone 'utc')
+            """,
+            scope,
+        )
+
+    def _risk_sql_risk_idle(self, scope):
         """No message and no activity done (its message) on the lead for ``idle_days`` days."""
-        self.env["mail.message"].flush_model()
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT l.id
-                  FROM crm_lead l
-                 WHERE l.id = ANY(%(ids)s) AND l.create_date < %(since)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM mail_message m
-                        WHERE m.model = 'crm.lead' AND m.res_id = l.id AND m.date >= %(since)s
-                          AND (m.message_type IN ('comment', 'email', 'email_outgoing')
-                               OR m.mail_activity_type_id IS NOT NULL))
-                """,
-                ids=leads.ids,
-                since=self.env.cr.now() - timedelta(days=self.idle_days),
-            )
+        return SQL(
+            """
+            SELECT l.id, jsonb_build_object('days', %(days)s)
+              FROM crm_lead l
+             WHERE l.id IN (%(scope)s) AND l.create_date < %(since)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM mail_message m
+                    WHERE m.model = 'crm.lead' AND m.res_id = l.id AND m.date >= %(since)s
+                      AND (m.message_type IN ('comment', 'email', 'email_outgoing')
+                           OR m.mail_activity_type_id IS NOT NULL))
+            """,
+            scope=scope,
+            days=self.idle_days,
+            since=self.env.cr.now() - timedelta(days=self.idle_days),
         )
-        reason = self.env._("no activity done and no message for %(days)s days", days=self.idle_days)
-        return {lead_id: reason for (lead_id,) in rows}
+
+    def _risk_sql_risk_exit_criteria(self, scope):
+        """The leads of stages with exit criteria, evaluated by the stage's own gates."""
+        gates = self.env["sales.process.stage.gate"].sudo().search([])
+        return self._risk_sql_from_evaluator(scope, stage_ids=gates.stage_id.ids)
 
     def _evaluate_risk_exit_criteria(self, leads, stage):
-        """The exit criteria of the current stage, evaluated by the stage's own gates."""
+        """{lead_id: {"gates": [[gate id, reason], ...]}}: the gate's name is read in the reader's language."""
         failures = stage.gate_ids._evaluate(leads)
         return {
-            lead_id: "; ".join(f"{gate.name}: {reason}" for gate, reason in items)
-            for lead_id, items in failures.items()
+            lead_id: {"gates": [[gate.id, reason] for gate, reason in items]} for lead_id, items in failures.items()
         }
 
-    def _evaluate_risk_close_date(self, leads, stage):
-        rows = self._fetch(
-            SQL(
-                "SELECT l.id, l.date_deadline FROM crm_lead l WHERE l.id = ANY(%s) AND l.date_deadline < %s",
-                leads.ids,
-                fields.Date.context_today(self),
-            )
+    def _risk_sql_risk_close_date(self, scope):
+        return SQL(
+            "SELECT l.id, jsonb_build_object('date', l.date_deadline) FROM crm_lead l"
+            " WHERE l.id IN (%s) AND l.date_deadline < %s",
+            scope,
+            fields.Date.context_today(self),
         )
-        return {lead_id: self.env._("expected closing date %(date)s has passed", date=date) for lead_id, date in rows}
 
-    def _evaluate_risk_pushed_back(self, leads, stage):
+    def _risk_sql_risk_pushed_back(self, scope):
         """Push-backs: tracked changes of the expected closing date to a later date."""
-        self.env["mail.tracking.value"].flush_model()
         field = self.env["ir.model.fields"]._get("crm.lead", "date_deadline")
+        return SQL(
+            """
+            SELECT m.res_id, jsonb_build_object('count', count(*), 'maximum', %(maximum)s)
+              FROM mail_tracking_value t
+              JOIN mail_message m ON m.id = t.mail_message_id
+             WHERE m.model = 'crm.lead' AND m.res_id IN (%(scope)s) AND t.field_id = %(field)s
+               AND t.old_value_datetime IS NOT NULL AND t.new_value_datetime > t.old_value_datetime
+             GROUP BY m.res_id
+            HAVING count(*) > %(maximum)s
+            """,
+            scope=scope,
+            field=field.id,
+            maximum=self.max_pushbacks,
+        )
+
+    def _risk_sql_risk_large_amount(self, scope):
+        """Above the threshold, and no Accountable resolved for the lead's (stage, team, company, salesperson).
+
+        The responsibility matrix is resolved once per distinct combination of the
+        large leads (one representative each), not per lead.
+        """
+        large = SQL(
+            "SELECT l.id FROM crm_lead l WHERE l.id IN (%s) AND l.expected_revenue > %s", scope, self.amount_threshold
+        )
         rows = self._fetch(
             SQL(
                 """
-                SELECT m.res_id, count(*)
-                  FROM mail_tracking_value t
-                  JOIN mail_message m ON m.id = t.mail_message_id
-                 WHERE m.model = 'crm.lead' AND m.res_id = ANY(%s) AND t.field_id = %s
-                   AND t.old_value_datetime IS NOT NULL AND t.new_value_datetime > t.old_value_datetime
-                 GROUP BY m.res_id
-                HAVING count(*) > %s
+                SELECT min(l.id) FROM crm_lead l WHERE l.id IN (%s)
+                 GROUP BY l.stage_id, l.team_id, l.company_id, l.user_id
                 """,
-                leads.ids,
-                field.id,
-                self.max_pushbacks,
+                large,
             )
         )
-        return {
-            lead_id: self.env._(
-                "expected closing date pushed back %(count)s times (more than %(maximum)s)",
-                count=count,
-                maximum=self.max_pushbacks,
-            )
-            for lead_id, count in rows
-        }
-
-    def _evaluate_risk_large_amount(self, leads, stage):
-        rows = self._fetch(
-            SQL(
-                "SELECT id FROM crm_lead WHERE id = ANY(%s) AND expected_revenue > %s",
-                leads.ids,
-                self.amount_threshold,
-            )
+        representatives = self.env["crm.lead"].sudo().browse(row[0] for row in rows)
+        resolution = self.env["sales.process.responsibility"]._resolve(representatives, roles=["accountable"])
+        covered = [lead.id for lead in representatives if resolution.get(lead.id, {}).get("accountable")]
+        return SQL(
+            """
+            SELECT l.id, jsonb_build_object('amount', l.expected_revenue, 'threshold', %(threshold)s)
+              FROM crm_lead l
+             WHERE l.id IN (%(large)s) AND NOT EXISTS (
+                   SELECT 1 FROM crm_lead r
+                    WHERE r.id = ANY(%(covered)s) AND r.stage_id IS NOT DISTINCT FROM l.stage_id
+                      AND r.team_id IS NOT DISTINCT FROM l.team_id AND r.company_id IS NOT DISTINCT FROM l.company_id
+                      AND r.user_id IS NOT DISTINCT FROM l.user_id)
+            """,
+            threshold=self.amount_threshold,
+            large=large,
+            covered=covered,
         )
-        large = leads.browse([lead_id for (lead_id,) in rows])
-        if not large:
-            return {}
-        resolution = self.env["sales.process.responsibility"]._resolve(large)
-        return {
-            lead.id: self.env._(
-                "expected revenue %(amount)s above %(threshold)s and no Accountable person",
-                amount=lead.expected_revenue,
-                threshold=self.amount_threshold,
-            )
-            for lead in large
-            if not resolution.get(lead.id, {}).get("accountable")
-        }
 
-    def _evaluate_risk_probability(self, leads, stage):
+    def _risk_sql_risk_probability(self, scope):
         """Probability farther than the gap from the median probability of the stage's open opportunities."""
-        rows = self._fetch(
-            SQL(
-                """
-                WITH ref AS (
-                    SELECT o.stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability) AS median
-                      FROM crm_lead o
-                     WHERE o.active AND o.type = 'opportunity'
-                       AND o.stage_id IN (SELECT stage_id FROM crm_lead WHERE id = ANY(%(ids)s))
-                     GROUP BY o.stage_id
-                )
-                SELECT l.id, l.probability, ref.median
-                  FROM crm_lead l JOIN ref ON ref.stage_id = l.stage_id
-                 WHERE l.id = ANY(%(ids)s) AND abs(l.probability - ref.median) > %(gap)s
-                """,
-                ids=leads.ids,
-                gap=self.probability_gap,
+        return SQL(
+            """
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.stage_id, l.probability FROM crm_lead l WHERE l.id IN (%(scope)s)
+            ), ref AS (
+                SELECT o.stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY o.probability) AS median
+                  FROM crm_lead o
+                 WHERE o.active AND o.type = 'opportunity' AND o.stage_id IN (SELECT stage_id FROM scoped)
+                 GROUP BY o.stage_id
             )
+            SELECT l.id, jsonb_build_object('value', round(l.probability::numeric, 1), 'gap', %(gap)s,
+                                            'median', round(ref.median::numeric, 1))
+              FROM scoped l JOIN ref ON ref.stage_id = l.stage_id
+             WHERE abs(l.probability - ref.median) > %(gap)s
+            """,
+            scope=scope,
+            gap=self.probability_gap,
         )
-        return {
-            lead_id: self.env._(
-                "probability %(value)s%% is more than %(gap)s points from the stage's median %(median)s%%",
-                value=round(probability, 1),
-                gap=self.probability_gap,
-                median=round(median, 1),
-            )
-            for lead_id, probability, median in rows
-        }
 
-    def _evaluate_risk_satisfaction(self, leads, stage):
+    def _risk_sql_risk_satisfaction(self, scope):
         """Average rating given by the lead's customer (all its rated opportunities) below the minimum."""
-        self.env["rating.rating"].flush_model()
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT l.id, avg(r.rating), count(r.id)
+        return SQL(
+            """
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.partner_id FROM crm_lead l WHERE l.id IN (%(scope)s) AND l.partner_id IS NOT NULL
+            ), customer AS (
+                SELECT r.partner_id, avg(r.rating) AS value, count(*) AS n
+                  FROM rating_rating r
+                 WHERE r.res_model = 'crm.lead' AND r.consumed AND r.rating > 0
+                   AND r.partner_id IN (SELECT partner_id FROM scoped)
+                 GROUP BY r.partner_id
+                HAVING avg(r.rating) < %(minimum)s
+            )
+            SELECT l.id, jsonb_build_object('value', round(c.value::numeric, 2), 'minimum', %(minimum)s, 'count', c.n)
+              FROM scoped l JOIN customer c ON c.partner_id = l.partner_id
+            """,
+            scope=scope,
+            minimum=self.min_rating,
+        )
+
+    def _risk_sql_risk_match_domain(self, scope):
+        matching = self.env["crm.lead"].sudo().with_context(active_test=False)._search(self._get_domain())
+        return SQL(
+            "SELECT l.id, '{}'::jsonb FROM crm_lead l WHERE l.id IN (%s) AND l.id IN (%s)", scope, matching.subselect()
+        )
+
+    def _risk_sql_domain(self, scope):
+        matching = self.env["crm.lead"].sudo().with_context(active_test=False)._search(self._get_domain())
+        return SQL(
+            "SELECT l.id, '{}'::jsonb FROM crm_lead l WHERE l.id IN (%s) AND l.id NOT IN (%s)",
+            scope,
+            matching.subselect(),
+        )
+
+    def _risk_sql_min_probability(self, scope):
+        return SQL(
+            """
+            SELECT l.id, jsonb_build_object('value', round(l.probability::numeric, 2), 'minimum', %(minimum)s)
+              FROM crm_lead l WHERE l.id IN (%(scope)s) AND coalesce(l.probability, 0) < %(minimum)s
+            """,
+            scope=scope,
+            minimum=self.min_probability,
+        )
+
+    def _risk_sql_certification(self, scope):
+        """Salesperson without a valid certification of a course the stage requires, or one expiring soon.
+
+        As the training gate: a course limited to teams or a company applies to their
+        leads only; validity is checked against today, not the status of the daily cron.
+        With ``expiry_days``, a certification ending within that many days counts too.
+        """
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH required AS (
+                SELECT l.id AS lead_id, l.user_id, c.id AS course_id,
+                       (SELECT max(coalesce(t.expiry_date, 'infinity'::date))
+                          FROM sales_process_training_record t
+                         WHERE t.salesperson_id = l.user_id AND t.course_id = c.id AND t.result = 'passed'
+                       ) AS valid_until
                   FROM crm_lead l
-                  JOIN rating_rating r ON r.partner_id = l.partner_id AND r.res_model = 'crm.lead'
-                                      AND r.consumed AND r.rating > 0
-                 WHERE l.id = ANY(%s)
-                 GROUP BY l.id
-                HAVING avg(r.rating) < %s
-                """,
-                leads.ids,
-                self.min_rating,
+                  JOIN sales_process_training_course_crm_stage_rel cs ON cs.stage_id = l.stage_id
+                  JOIN sales_process_training_course c ON c.id = cs.course_id AND c.active
+                 WHERE l.id IN (%(scope)s)
+                   AND (c.company_id IS NULL OR c.company_id = l.company_id)
+                   AND (NOT EXISTS (SELECT 1 FROM sales_process_training_course_crm_team_rel ct
+                                     WHERE ct.course_id = c.id)
+                        OR EXISTS (SELECT 1 FROM sales_process_training_course_crm_team_rel ct
+                                    WHERE ct.course_id = c.id AND ct.team_id = l.team_id))
             )
+            SELECT lead_id, jsonb_build_object(
+                       'user', user_id,
+                       'missing', coalesce(jsonb_agg(course_id ORDER BY course_id)
+                                           FILTER (WHERE valid_until IS NULL OR valid_until <= %(today)s), '[]'),
+                       'expiring', coalesce(jsonb_agg(jsonb_build_array(course_id, valid_until) ORDER BY course_id)
+                                            FILTER (WHERE valid_until > %(today)s AND valid_until <= %(horizon)s),
+                                            '[]'))
+              FROM required
+             WHERE user_id IS NULL OR valid_until IS NULL OR valid_until <= %(horizon)s
+             GROUP BY lead_id, user_id
+            """,
+            scope=scope,
+            today=today,
+            horizon=today + timedelta(days=self.expiry_days),
         )
-        return {
-            lead_id: self.env._(
-                "customer's average rating %(value)s is below %(minimum)s (%(count)s ratings)",
-                value=round(float(value), 2),
-                minimum=self.min_rating,
-                count=count,
-            )
-            for lead_id, value, count in rows
-        }
 
-    def _evaluate_risk_match_domain(self, leads, stage):
-        matching = leads.with_context(active_test=False).search(
-            expression.AND([[("id", "in", leads.ids)], self._get_domain()])
-        )
-        reason = self.env._("matches the rule's condition")
-        return dict.fromkeys(matching.ids, reason)
-
-    def _get_percentiles(self, stage_ids):
-        """{stage_id: (percentile value in days, sample size)} of the visits that ended in a win."""
-        self.env["sales.process.stage.history"].flush_model()
-        since = self.env.cr.now() - timedelta(days=round(30.44 * self.history_months))
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT h.stage_id, percentile_cont(%(p)s) WITHIN GROUP (ORDER BY h.duration_days), count(*)
-                  FROM sales_process_stage_history h
-                  JOIN crm_lead l ON l.id = h.lead_id
-                  JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE h.stage_id = ANY(%(stages)s) AND NOT h.is_open AND h.date_out >= %(since)s
-                   AND s.is_won AND l.active
-                 GROUP BY h.stage_id
-                """,
-                p=self.percentile / 100.0,
-                stages=list(stage_ids),
-                since=since,
-            )
-        )
-        return {stage_id: (value, count) for stage_id, value, count in rows}
-
-    def _evaluate_risk_percentile(self, leads, stage):
+    def _risk_sql_risk_percentile(self, scope):
         """Time in the current stage beyond the P-th percentile of the stage's won visits.
 
         Stages with fewer won visits than ``min_sample`` fall back to their time standard.
         """
-        rows = self._fetch(
-            SQL(
-                """
-                SELECT l.id, l.stage_id,
-                       EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update)) / 86400,
-                       l.stage_deadline < (now() at time zone 'utc')
-                  FROM crm_lead l WHERE l.id = ANY(%s) AND l.date_last_stage_update IS NOT NULL
-                """,
-                leads.ids,
+        return SQL(
+            """
+            WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.stage_id, l.date_last_stage_update, l.stage_deadline
+                  FROM crm_lead l WHERE l.id IN (%(scope)s) AND l.date_last_stage_update IS NOT NULL
+            ), pct AS (
+                SELECT h.stage_id, percentile_cont(%(p)s) WITHIN GROUP (ORDER BY h.duration_days) AS value,
+                       count(*) AS n
+                  FROM sales_process_stage_history h
+                  JOIN crm_lead w ON w.id = h.lead_id
+                  JOIN crm_stage ws ON ws.id = w.stage_id
+                 WHERE h.stage_id IN (SELECT stage_id FROM scoped)
+                   AND NOT h.is_open AND h.date_out >= %(since)s AND ws.is_won AND w.active
+                 GROUP BY h.stage_id
+            ), cur AS (
+                SELECT l.id, EXTRACT(EPOCH FROM (now() at time zone 'utc' - l.date_last_stage_update)) / 86400 AS days,
+                       l.stage_deadline < (now() at time zone 'utc') AS overdue,
+                       coalesce(pct.n, 0) AS n, pct.value
+                  FROM scoped l LEFT JOIN pct ON pct.stage_id = l.stage_id
             )
+            SELECT id, CASE WHEN n >= %(minimum)s
+                       THEN jsonb_build_object('days', round(days::numeric, 1), 'value', round(value::numeric, 1),
+                                               'p', %(percentile)s, 'count', n)
+                       ELSE jsonb_build_object('days', round(days::numeric, 1), 'count', n, 'minimum', %(minimum)s)
+                       END
+              FROM cur
+             WHERE CASE WHEN n >= %(minimum)s THEN days > value ELSE overdue END
+            """,
+            scope=scope,
+            p=self.percentile / 100.0,
+            percentile=self.percentile,
+            minimum=self.min_sample,
+            since=self.env.cr.now() - timedelta(days=round(30.44 * self.history_months)),
         )
-        percentiles = self._get_percentiles({row[1] for row in rows})
-        result = {}
-        for lead_id, stage_id, days, overdue in rows:
-            value, count = percentiles.get(stage_id, (None, 0))
-            if count >= self.min_sample:
-                if days > value:
-                    result[lead_id] = self.env._(
-                        "%(days)s days in the stage, beyond %(value)s days: the %(p)sth percentile "
-                        "of %(count)s visits that ended in a win",
-                        days=round(days, 1),
-                        value=round(value, 1),
-                        p=self.percentile,
-                        count=count,
-                    )
-            elif overdue:
-                result[lead_id] = self.env._(
-                    "%(days)s days in the stage, beyond its time standard (only %(count)s won visits, "
-                    "fewer than %(minimum)s)",
-                    days=round(days, 1),
-                    count=count,
-                    minimum=self.min_sample,
+
+    # ------------------------------------------------------------------
+    # Explanations, written when read, in the reader's language
+    # ------------------------------------------------------------------
+
+    def _format_explanation(self, vals):
+        """The explanation of a flag of this rule from its stored values, in the environment's language."""
+        self.ensure_one()
+        vals = vals or {}
+        if "text" in vals:
+            return vals["text"]
+        if "gates" in vals:
+            gates = self.env["sales.process.stage.gate"].sudo().with_context(active_test=False)
+            return "; ".join(f"{gates.browse(gate_id).name}: {reason}" for gate_id, reason in vals["gates"])
+        kind = self.criterion
+        if kind == "risk_overdue":
+            return self.env._(
+                "%(days)s days in the stage, beyond its time limit of %(limit)s days",
+                days=vals.get("days"),
+                limit=vals.get("limit"),
+            )
+        if kind == "risk_near_limit":
+            return self.env._(
+                "the stage's time limit is reached on %(deadline)s", deadline=self._format_date(vals.get("deadline"))
+            )
+        if kind == "risk_idle":
+            return self.env._("no activity done and no message for %(days)s days", days=vals.get("days"))
+        if kind == "risk_close_date":
+            return self.env._("expected closing date %(date)s has passed", date=self._format_date(vals.get("date")))
+        if kind == "risk_pushed_back":
+            return self.env._(
+                "expected closing date pushed back %(count)s times (more than %(maximum)s)",
+                count=vals.get("count"),
+                maximum=vals.get("maximum"),
+            )
+        if kind == "risk_large_amount":
+            return self.env._(
+                "expected revenue %(amount)s above %(threshold)s and no Accountable person",
+                amount=vals.get("amount"),
+                threshold=vals.get("threshold"),
+            )
+        if kind == "risk_probability":
+            return self.env._(
+                "probability %(value)s%% is more than %(gap)s points from the stage's median %(median)s%%",
+                value=vals.get("value"),
+                gap=vals.get("gap"),
+                median=vals.get("median"),
+            )
+        if kind == "risk_satisfaction":
+            return self.env._(
+                "customer's average rating %(value)s is below %(minimum)s (%(count)s ratings)",
+                value=vals.get("value"),
+                minimum=vals.get("minimum"),
+                count=vals.get("count"),
+            )
+        if kind == "risk_match_domain":
+            return self.env._("matches the rule's condition")
+        if kind == "domain":
+            return self.env._("condition not met")
+        if kind == "min_probability":
+            return self.env._(
+                "probability %(value)s%% is below %(minimum)s%%", value=vals.get("value"), minimum=vals.get("minimum")
+            )
+        if kind == "certification":
+            return self._format_certification(vals)
+        if kind == "risk_percentile":
+            if "value" in vals:
+                return self.env._(
+                    "%(days)s days in the stage, beyond %(value)s days: the %(p)sth percentile "
+                    "of %(count)s visits that ended in a win",
+                    days=vals.get("days"),
+                    value=vals.get("value"),
+                    p=vals.get("p"),
+                    count=vals.get("count"),
                 )
-        return result
+            return self.env._(
+                "%(days)s days in the stage, beyond its time standard (only %(count)s won visits, "
+                "fewer than %(minimum)s)",
+                days=vals.get("days"),
+                count=vals.get("count"),
+                minimum=vals.get("minimum"),
+            )
+        return ""
+
+    def _format_date(self, value):
+        return format_date(self.env, value) if value else ""
+
+    def _format_certification(self, vals):
+        courses = self.env["sales.process.training.course"].sudo().with_context(active_test=False)
+        missing = courses.browse(vals.get("missing") or [])
+        expiring = vals.get("expiring") or []
+        user = self.env["res.users"].sudo().browse(vals.get("user") or [])
+        if not user:
+            names = ", ".join((missing | courses.browse(c for c, __ in expiring)).mapped("name"))
+            return self.env._("no salesperson to hold %(courses)s", courses=names)
+        parts = []
+        if missing:
+            parts.append(
+                self.env._(
+                    "%(user)s has no valid certification for %(courses)s",
+                    user=user.name,
+                    courses=", ".join(missing.mapped("name")),
+                )
+            )
+        for course_id, date in expiring:
+            parts.append(
+                self.env._(
+                    "%(user)s's certification for %(course)s expires on %(date)s",
+                    user=user.name,
+                    course=courses.browse(course_id).name,
+                    date=self._format_date(date),
+                )
+            )
+        return "; ".join(parts)

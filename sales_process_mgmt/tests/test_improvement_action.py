@@ -104,3 +104,25 @@ class TestImprovementAction(RiskCase):
         self.assertEqual(action.problem, "Nobody called back")
         self.assertEqual(self.team.sales_process_risk_count, 1)
         self.assertEqual(self.team.action_sales_process_view_team_risks()["domain"], [("team_id", "=", self.team.id)])
+
+    def test_from_the_lost_reason_analysis(self):
+        """A salesperson proposes an action from a lost reason; the losses counted are those they read."""
+        reason = self.env["crm.lost.reason"].create({"name": "SPM Too expensive"})
+        lost = self._create_leads(3) | self._create_leads(team_id=self.team_2.id)
+        lost.action_set_lost(lost_reason_id=reason.id)
+        self._create_leads(user_id=self.user_salesman_2.id).action_set_lost(lost_reason_id=reason.id)
+        form = self._from(
+            reason.with_user(self.user_salesman).action_sales_process_propose_improvement(), self.user_salesman
+        )
+        action = form.save()
+        self.assertEqual(
+            (action.source, action.lost_reason_id, action.team_id, action.state, action.owner_id),
+            ("lost_reason", reason, self.team, "proposed", self.user_salesman),
+        )
+        self.assertEqual(action.name, "Lost reason: SPM Too expensive")
+        self.assertEqual(
+            action.problem,
+            "4 opportunities lost for the reason SPM Too expensive in the last 90 days. (SPM Team: 3, SPM Team 2: 1)",
+        )
+        manager_view = reason.with_user(self.user_manager).action_sales_process_propose_improvement()
+        self.assertIn("5 opportunities lost", manager_view["context"]["default_problem"])

@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common_risk import RiskCase
@@ -44,10 +44,9 @@ class TestRiskFlag(RiskCase):
         flag = self._open(self.rule, lead)
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
             self.Flag.create({"lead_id": lead.id, "rule_id": self.rule.id, "severity": "high"})
-        # a scan that missed the flag (a concurrent one) inserts nothing: ON CONFLICT DO NOTHING
-        self.env.cr.execute("UPDATE sales_process_risk_flag SET rule_id = rule_id WHERE id = %s", (flag.id,))
-        raised, closed = self.Flag._sync(self.rule, {lead.id: "again"}, scanned_ids=[])
-        self.assertEqual((raised, closed), ([], 0))
+        # a scan of the lead (the move hooks') raises nothing more and closes nothing
+        raised, closed = self.Flag._scan(self.rule, lead_ids=lead.ids)
+        self.assertEqual((raised, closed), (self.Flag, 0))
         self.assertEqual(self.Flag.search_count([("lead_id", "=", lead.id), ("rule_id", "=", self.rule.id)]), 1)
         # closed flags stay; a new one may be raised after
         flag.action_resolve()
@@ -139,3 +138,38 @@ class TestRiskFlag(RiskCase):
         self._scan()
         self.assertEqual(flag.state, "closed")
         self.assertEqual(lead.sales_process_risk_level, "low")
+
+    def test_scan_interval_setting_writes_the_cron(self):
+        cron = self.env.ref("sales_process_mgmt.ir_cron_risk_scan")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "hours"), "hourly by default")
+        admin = new_test_user(
+            self.env, login="spm_settings_admin", groups="base.group_system,sales_team.group_sale_manager"
+        )
+        Settings = self.env["res.config.settings"].with_user(admin)
+        settings = Settings.create({})
+        self.assertEqual(
+            (settings.sales_process_risk_scan_interval_number, settings.sales_process_risk_scan_interval_type),
+            (1, "hours"),
+        )
+        Settings.create(
+            {"sales_process_risk_scan_interval_number": 30, "sales_process_risk_scan_interval_type": "minutes"}
+        ).execute()
+        self.assertEqual((cron.interval_number, cron.interval_type), (30, "minutes"))
+        for value in (0, -2):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesMessage(ValidationError, "Risk Scan Interval must be a positive"),
+            ):
+                Settings.create({"sales_process_risk_scan_interval_number": value}).execute()
+        self.assertEqual((cron.interval_number, cron.interval_type), (30, "minutes"), "nothing saved")
+
+    def test_demo_register_is_filled_at_install(self):
+        """The demo data end with a first scan: a fresh demo database opens with flags of several kinds."""
+        for xmlid in ("overdue", "near_limit", "percentile", "close_date", "satisfaction"):
+            with self.subTest(rule=xmlid):
+                flags = self._open(self.env.ref(f"sales_process_mgmt.risk_rule_{xmlid}_demo"))
+                self.assertTrue(flags)
+                self.assertTrue(all(flags.mapped("explanation")), "every flag says why")
+        unhappy = self._open(self.env.ref("sales_process_mgmt.risk_rule_satisfaction_demo"))
+        self.assertIn(self.env.ref("sales_process_mgmt.crm_lead_03_demo"), unhappy.lead_id)
+        self.assertRegex(unhappy[:1].explanation, r"average rating 2.0 is below 3.0 \(1 ratings\)")

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -110,6 +112,57 @@ class TestRiskRules(RiskCase):
         lead = self._create_leads(stage_id=self.stage_presentation.id)
         self._scan()
         self.assertRegex(self._open(rule, lead).explanation, "no valid certification for SPM Demo Skills")
+
+    def test_certification_expiring_within_days(self):
+        """Valid until 2026-01-10 (passed 2025-01-10, 12 months): flagged from 30 days before, then as missing."""
+        rule = self._rule("certification", expiry_days=30, stage_ids=[(6, 0, self.stage_presentation.ids)])
+        course = self.env["sales.process.training.course"].create(
+            {
+                "name": "SPM Expiring Skills",
+                "passing_score": 50,
+                "validity_months": 12,
+                "stage_ids": [(6, 0, self.stage_presentation.ids)],
+            }
+        )
+        self.env["sales.process.training.record"].create(
+            {"salesperson_id": self.user_salesman.id, "course_id": course.id, "date": "2025-01-10", "score": 80}
+        )
+        lead = self._create_leads(stage_id=self.stage_presentation.id)
+        with freeze_time("2025-12-10 12:00"):
+            self._scan()
+            self.assertFalse(self._open(rule, lead), "31 days before the expiry: not yet")
+        with freeze_time("2025-12-11 12:00"):
+            self._scan()
+            flag = self._open(rule, lead)
+            self.assertEqual(
+                flag.explanation, "SPM Salesman's certification for SPM Expiring Skills expires on 01/10/2026"
+            )
+            self.assertEqual(flag.explanation_values["expiring"], [[course.id, "2026-01-10"]])
+            rule.expiry_days = 0
+            self._scan()
+            self.assertFalse(self._open(rule, lead), "without the parameter, a valid certification is enough")
+            rule.expiry_days = 30
+        with freeze_time("2026-01-10 12:00"):
+            self._scan()
+            self.assertEqual(
+                self._open(rule, lead).explanation, "SPM Salesman has no valid certification for SPM Expiring Skills"
+            )
+        with self.assertRaisesMessage(ValidationError, "cannot be negative"):
+            rule.expiry_days = -1
+
+    def test_explanation_in_the_readers_language(self):
+        """The flag stores what was measured; each reader gets the sentence in their language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        rule = self._rule("risk_overdue")
+        lead = self._create_leads(stage_id=self.stage_needs.id)
+        self._set_entered(lead, 12)
+        self._scan()
+        flag = self._open(rule, lead)
+        self.assertEqual(flag.explanation_values, {"days": 12.0, "limit": 10})
+        self.user_salesman.lang = "zh_CN"
+        chinese = flag.with_user(self.user_salesman).with_context(lang="zh_CN").explanation
+        self.assertEqual(chinese, "在本阶段已 12.0 天，超过其 10 天的时限")
+        self.assertRegex(flag.with_context(lang="en_US").explanation, "12.0 days in the stage")
 
     def test_satisfaction(self):
         rule = self._rule("risk_satisfaction", min_rating=3)
