@@ -97,7 +97,8 @@ class TestSalesProcessDashboard(HttpCase):
         return seen, patch.object(cls, method, probe)
 
     def test_dashboard_data_run_on_the_read_only_cursor(self):
-        """Each pivot's read_group, sent as the dashboard sends it, runs in a read-only transaction."""
+        """Each pivot's read_group and the list's web_search_read, sent as the dashboard sends
+        them, run in a read-only transaction."""
         self.authenticate("spm_dash_manager", "spm_dash_manager")
         for pivot in dashboard_pivots():
             seen, patcher = self._record_readonly(pivot["model"], "_read_group")
@@ -109,6 +110,25 @@ class TestSalesProcessDashboard(HttpCase):
                 self.assertIsInstance(result, list)
                 self.assertTrue(seen)
                 self.assertEqual(set(seen), {(True, "on")})
+        # the list of stage standards, as the spreadsheet's list data source reads it
+        (stage_list,) = json.load(file_open(DASHBOARD_FILE))["lists"].values()
+        seen, patcher = self._record_readonly("crm.stage", "search_fetch")
+        with patcher:
+            result = self.make_jsonrpc_request(
+                "/web/dataset/call_kw/crm.stage/web_search_read",
+                {
+                    "model": "crm.stage",
+                    "method": "web_search_read",
+                    "args": [],
+                    "kwargs": {
+                        "domain": stage_list["domain"],
+                        "specification": {name: {} for name in stage_list["columns"]},
+                        "order": "sequence",
+                    },
+                },
+            )
+        self.assertIn("records", result)
+        self.assertEqual(set(seen), {(True, "on")})
 
     def test_scorecard_preview_runs_on_the_read_only_cursor(self):
         self.authenticate("spm_dash_manager", "spm_dash_manager")
