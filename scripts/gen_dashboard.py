@@ -202,9 +202,7 @@ def build():
     # the stages' time standards next to the time in stage
     standards_top = 1 + 2 * BLOCK_ROWS
     cells[f"F{standards_top}"] = {
-        "content": view_link(
-            "Stage Standards", "crm.stage", [["has_time_limit", "=", True]], ["list", "form"], "name"
-        )
+        "content": view_link("Stage Standards", "crm.stage", [["has_time_limit", "=", True]], ["list", "form"], "name")
     }
     styles[f"F{standards_top}"] = 1
     cells[f"F{standards_top + 1}"] = {"content": '=_t("Stage")'}
@@ -223,8 +221,16 @@ def build():
                 "colNumber": 8,
                 "rowNumber": len(BLOCKS) * BLOCK_ROWS + 2,
                 "rows": rows,
-                "cols": {"0": {"size": 240}, "1": {"size": 110}, "2": {"size": 110}, "3": {"size": 110},
-                         "4": {"size": 30}, "5": {"size": 200}, "6": {"size": 110}, "7": {"size": 30}},
+                "cols": {
+                    "0": {"size": 240},
+                    "1": {"size": 110},
+                    "2": {"size": 110},
+                    "3": {"size": 110},
+                    "4": {"size": 30},
+                    "5": {"size": 200},
+                    "6": {"size": 110},
+                    "7": {"size": 30},
+                },
                 "merges": [],
                 "cells": cells,
                 "styles": styles,
@@ -253,10 +259,24 @@ def build():
         "pivotNextId": len(BLOCKS) + 1,
         "customTableStyles": {},
         "globalFilters": [
-            {"id": TEAM_FILTER, "type": "relation", "label": "Sales Team", "modelName": "crm.team",
-             "defaultValue": [], "defaultValueDisplayNames": [], "rangeType": "year"},
-            {"id": USER_FILTER, "type": "relation", "label": "Salesperson", "modelName": "res.users",
-             "defaultValue": [], "defaultValueDisplayNames": [], "rangeType": "year"},
+            {
+                "id": TEAM_FILTER,
+                "type": "relation",
+                "label": "Sales Team",
+                "modelName": "crm.team",
+                "defaultValue": [],
+                "defaultValueDisplayNames": [],
+                "rangeType": "year",
+            },
+            {
+                "id": USER_FILTER,
+                "type": "relation",
+                "label": "Salesperson",
+                "modelName": "res.users",
+                "defaultValue": [],
+                "defaultValueDisplayNames": [],
+                "rangeType": "year",
+            },
         ],
         "lists": {
             "1": {

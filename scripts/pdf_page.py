@@ -30,7 +30,9 @@ def main():
     args = parser.parse_args()
     session_id = authenticate(args.base_url, args.db, args.login, args.password)
     query = urllib.parse.urlencode({"context": json.dumps({"lang": args.lang})})
-    request = urllib.request.Request(f"{args.base_url}{args.path}?{query}", headers={"Cookie": f"session_id={session_id}"})
+    request = urllib.request.Request(
+        f"{args.base_url}{args.path}?{query}", headers={"Cookie": f"session_id={session_id}"}
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         pdf = response.read()
     if not pdf.startswith(b"%PDF"):

@@ -230,12 +230,21 @@ class SalesProcessEvaluation(models.Model):
         """Group the values of lines and scores per scorecard and member, figures formatted."""
         kpis = self.env["sales.process.kpi"].sudo().browse({vals["kpi_id"] for vals in line_vals})
         kpi_names = {kpi.id: kpi.name for kpi in kpis}
-        bands = {band.id: band.name for band in self.env["sales.process.rating.band"].sudo().browse(
-            {vals["band_id"] for vals in score_vals if vals["band_id"]}
-        )}
+        bands = {
+            band.id: band.name
+            for band in self.env["sales.process.rating.band"]
+            .sudo()
+            .browse({vals["band_id"] for vals in score_vals if vals["band_id"]})
+        }
         names = {
-            "user": {u.id: u.name for u in self.env["res.users"].sudo().browse({v["user_id"] for v in line_vals if v["user_id"]})},
-            "team": {t.id: t.name for t in self.env["crm.team"].sudo().browse({v["team_id"] for v in line_vals if v["team_id"]})},
+            "user": {
+                u.id: u.name
+                for u in self.env["res.users"].sudo().browse({v["user_id"] for v in line_vals if v["user_id"]})
+            },
+            "team": {
+                t.id: t.name
+                for t in self.env["crm.team"].sudo().browse({v["team_id"] for v in line_vals if v["team_id"]})
+            },
         }
         trends = dict(self.env["sales.process.evaluation.line"]._fields["trend"]._description_selection(self.env))
         periods = dict(self._fields["period_type"]._description_selection(self.env))
@@ -243,7 +252,11 @@ class SalesProcessEvaluation(models.Model):
         no_data = _("No data")
         members = {}
         for vals in line_vals:
-            key = (vals["evaluation_id"], vals["member_type"], vals["user_id"] if vals["member_type"] == "user" else vals["team_id"])
+            key = (
+                vals["evaluation_id"],
+                vals["member_type"],
+                vals["user_id"] if vals["member_type"] == "user" else vals["team_id"],
+            )
             member = members.setdefault(
                 key,
                 {"name": names[key[1]].get(key[2], ""), "type": key[1], "score": no_data, "band": "", "lines": []},
@@ -265,7 +278,11 @@ class SalesProcessEvaluation(models.Model):
                 }
             )
         for vals in score_vals:
-            key = (vals["evaluation_id"], vals["member_type"], vals["user_id"] if vals["member_type"] == "user" else vals["team_id"])
+            key = (
+                vals["evaluation_id"],
+                vals["member_type"],
+                vals["user_id"] if vals["member_type"] == "user" else vals["team_id"],
+            )
             if key in members:
                 members[key]["score"] = f"{vals['score']:.1f}" if vals["has_score"] else no_data
                 members[key]["band"] = bands.get(vals["band_id"], "")

@@ -51,9 +51,18 @@ class TestSalesProcessDashboard(HttpCase):
                 "period_type": "month",
                 "date_start": "2026-03-01",
                 "user_ids": [(6, 0, cls.seller.ids)],
-                "kpi_ids": [(0, 0, {"kpi_id": cls.env["sales.process.kpi"].create(
-                    {"code": "T-DASH", "name": "SPM Dashboard KPI", "kind": "won_count"}
-                ).id, "weight": 1})],
+                "kpi_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "kpi_id": cls.env["sales.process.kpi"]
+                            .create({"code": "T-DASH", "name": "SPM Dashboard KPI", "kind": "won_count"})
+                            .id,
+                            "weight": 1,
+                        },
+                    )
+                ],
             }
         )
 
@@ -105,7 +114,12 @@ class TestSalesProcessDashboard(HttpCase):
             with self.subTest(model=pivot["model"]), patcher:
                 result = self.make_jsonrpc_request(
                     f"/web/dataset/call_kw/{pivot['model']}/read_group",
-                    {"model": pivot["model"], "method": "read_group", "args": [], "kwargs": pivot_read_group_kwargs(pivot)},
+                    {
+                        "model": pivot["model"],
+                        "method": "read_group",
+                        "args": [],
+                        "kwargs": pivot_read_group_kwargs(pivot),
+                    },
                 )
                 self.assertIsInstance(result, list)
                 self.assertTrue(seen)
@@ -136,12 +150,19 @@ class TestSalesProcessDashboard(HttpCase):
         with patcher:
             (preview,) = self.make_jsonrpc_request(
                 "/web/dataset/call_kw/sales.process.evaluation/get_scorecard_preview",
-                {"model": "sales.process.evaluation", "method": "get_scorecard_preview", "args": [self.scorecard.ids], "kwargs": {}},
+                {
+                    "model": "sales.process.evaluation",
+                    "method": "get_scorecard_preview",
+                    "args": [self.scorecard.ids],
+                    "kwargs": {},
+                },
             )
             self.assertEqual(preview["name"], "SPM Dashboard Scorecard")
             self.assertEqual([m["name"] for m in preview["members"]], [self.seller.name])
             # the printed preview: Odoo's report route is read-only as well
-            response = self.url_open(f"/report/html/sales_process_mgmt.sales_process_evaluation_document/{self.scorecard.id}")
+            response = self.url_open(
+                f"/report/html/sales_process_mgmt.sales_process_evaluation_document/{self.scorecard.id}"
+            )
             self.assertEqual(response.status_code, 200)
             self.assertIn("SPM Dashboard KPI", response.text)
         self.assertEqual(seen, [(True, "on"), (True, "on")])
