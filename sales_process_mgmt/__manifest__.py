@@ -51,7 +51,6 @@
         "reports/res_partner_profile_report.xml",
         "reports/sales_process_pdf_reports.xml",
         "views/sales_process_menus.xml",
-        "views/sales_process_dashboard_menus.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
