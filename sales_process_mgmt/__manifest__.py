@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "sales_process_mgmt authors",
     "website": "https://example.com/sales_process_mgmt",
-    "depends": ["crm", "resource", "rating"],
+    "depends": ["crm", "resource", "rating", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_process_security.xml",
@@ -18,6 +18,7 @@
         "data/sales_process_sales_channel_data.xml",
         "data/sales_process_rating_band_data.xml",
         "data/mail_template_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "wizards/sales_process_gate_override_wizard_views.xml",
         "wizards/sales_process_need_suggestion_views.xml",
         "views/res_config_settings_views.xml",
@@ -49,6 +50,7 @@
         "views/crm_lead_risk_views.xml",
         "views/sales_process_mail_job_views.xml",
         "reports/res_partner_profile_report.xml",
+        "reports/sales_process_pdf_reports.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [

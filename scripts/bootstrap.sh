@@ -37,12 +37,13 @@ pip_install() {
     [ "$rc" = 0 ] || die "pip install $* failed (exit $rc): the lines above say which package, $ODOO_HOME/pip.log why."
 }
 
-# 1. System packages: PostgreSQL, Chromium (tours), wkhtmltopdf (PDF reports), CJK
+# 1. System packages: PostgreSQL, Chromium (tours), wkhtmltopdf (PDF reports), poppler-utils
+#    (pdftotext: the PDF tests read the reports' text), CJK
 #    fonts (zh_CN reports and screenshots), git, venv and the headers that Odoo's
 #    pinned sdists build against (psycopg2: libpq; python-ldap: ldap, sasl).
 system_packages() {
     local wanted=(git python3-venv python3-dev build-essential libpq-dev libldap2-dev libsasl2-dev
-        libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev wkhtmltopdf fonts-noto-cjk
+        libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev wkhtmltopdf poppler-utils fonts-noto-cjk
         postgresql-15 postgresql-client-15 chromium)
     local missing=() pkg
     command -v dpkg-query >/dev/null 2>&1 || { echo "   not a Debian/Ubuntu system: install PostgreSQL 15, Chromium, wkhtmltopdf, CJK fonts and the libpq/ldap/sasl headers yourself"; return 0; }

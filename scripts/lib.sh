@@ -89,6 +89,8 @@ check_chromium() {
 check_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null 2>&1 \
         || die "wkhtmltopdf is missing (needed for PDF reports): install it with 'apt-get install wkhtmltopdf'."
+    command -v pdftotext >/dev/null 2>&1 \
+        || die "pdftotext is missing (the PDF tests read the reports' text): install it with 'apt-get install poppler-utils'."
 }
 
 # Run a command as the cluster owner: postgres refuses to run as root.

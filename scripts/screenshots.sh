@@ -44,4 +44,9 @@ shot "/odoo/action-base.action_partner_form/$(xmlid partner_haixing_demo)" "$OUT
     --wait-for ".o_form_view" --click "a[name='sales_process_profile']"
 shot "/odoo/action-sales_process_mgmt.sales_process_risk_flag_action" "$OUT/risk_register.png" \
     --wait-for ".o_list_renderer .o_data_row"
+shot "/odoo/action-sales_process_mgmt.spreadsheet_dashboard_sales_process_action" "$OUT/dashboard.png" \
+    --wait-for ".o-dashboard-clickable-cell" --size 1400x1000
+"$PYTHON" "$ROOT/scripts/pdf_page.py" "$URL" \
+    "/report/pdf/sales_process_mgmt.sales_process_evaluation_document/$(xmlid evaluation_this_month_demo)" \
+    "$OUT/scorecard_pdf_zh_CN.png" --db "$DB" --lang zh_CN
 say "Screenshots written to $OUT"

@@ -3,12 +3,27 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from .sales_process_kpi import KpiScope
 from .sales_process_kpi_target import PERIOD_MONTHS, PERIOD_TYPES, is_period_start, period_end
+
+#: Stored line figures a scorecard preview shows (plus the ids and the improvement measure).
+_PREVIEW_LINE_FIELDS = (
+    "member_type",
+    "actual",
+    "has_actual",
+    "target",
+    "achievement",
+    "has_achievement",
+    "weight",
+    "weighted_score",
+    "previous_actual",
+    "has_previous",
+    "trend",
+)
 
 #: Achievement above which a line adds nothing more to the score (%).
 ACHIEVEMENT_CAP = 200.0
@@ -162,6 +177,131 @@ class SalesProcessEvaluation(models.Model):
         action["context"] = {"search_default_group_by_member": 1}
         return action
 
+    @api.readonly
+    def get_scorecard_preview(self):
+        """The scorecards' figures per member, as the PDF prints them; reads only.
+
+        A computed or done scorecard gives its stored lines (as the reader's record rules
+        let them read: a salesperson their own); a draft one is computed in memory, nothing
+        written, for Sales Process managers only (it reads every member's leads). Served
+        on the read-only cursor (``@api.readonly``), hence from a replica when there is one.
+
+        :return: [{"id", "name", "period", "state", "members": [{"name", "type", "score",
+            "band", "lines": [{"kpi", "actual", "target", "achievement", "achievement_pct",
+            "weight", "weighted_score", "previous", "trend", "measure", "actions"}]}]}]
+        """
+        drafts = self.filtered(lambda e: e.state == "draft")
+        if drafts and not self.env.user.has_group("sales_process_mgmt.group_sales_process_manager"):
+            raise AccessError(
+                _("Scorecard %(name)s is not computed: only Sales Process managers preview it.", name=drafts[0].name)
+            )
+        line_vals = drafts._get_line_vals() if drafts else []
+        score_vals = drafts._prepare_score_vals(line_vals) if drafts else []
+        Line = self.env["sales.process.evaluation.line"]
+        lines = Line.search([("evaluation_id", "in", (self - drafts).ids)])
+        for line in lines:
+            line_vals.append(
+                {
+                    **{name: line[name] for name in _PREVIEW_LINE_FIELDS},
+                    "evaluation_id": line.evaluation_id.id,
+                    "kpi_id": line.kpi_id.id,
+                    "user_id": line.user_id.id,
+                    "team_id": line.team_id.id,
+                    "improvement_measure": line.improvement_measure,
+                    "actions": [(action.name, action.state) for action in line.improvement_action_ids],
+                }
+            )
+        scores = self.env["sales.process.evaluation.score"].search([("evaluation_id", "in", (self - drafts).ids)])
+        score_vals += [
+            {
+                "evaluation_id": score.evaluation_id.id,
+                "member_type": score.member_type,
+                "user_id": score.user_id.id,
+                "team_id": score.team_id.id,
+                "score": score.score,
+                "has_score": score.has_score,
+                "band_id": score.band_id.id,
+            }
+            for score in scores
+        ]
+        return self._format_preview(line_vals, score_vals)
+
+    def _format_preview(self, line_vals, score_vals):
+        """Group the values of lines and scores per scorecard and member, figures formatted."""
+        kpis = self.env["sales.process.kpi"].sudo().browse({vals["kpi_id"] for vals in line_vals})
+        kpi_names = {kpi.id: kpi.name for kpi in kpis}
+        bands = {
+            band.id: band.name
+            for band in self.env["sales.process.rating.band"]
+            .sudo()
+            .browse({vals["band_id"] for vals in score_vals if vals["band_id"]})
+        }
+        names = {
+            "user": {
+                u.id: u.name
+                for u in self.env["res.users"].sudo().browse({v["user_id"] for v in line_vals if v["user_id"]})
+            },
+            "team": {
+                t.id: t.name
+                for t in self.env["crm.team"].sudo().browse({v["team_id"] for v in line_vals if v["team_id"]})
+            },
+        }
+        trends = dict(self.env["sales.process.evaluation.line"]._fields["trend"]._description_selection(self.env))
+        periods = dict(self._fields["period_type"]._description_selection(self.env))
+        states = dict(self.env["sales.process.improvement.action"]._fields["state"]._description_selection(self.env))
+        no_data = _("No data")
+        members = {}
+        for vals in line_vals:
+            key = (
+                vals["evaluation_id"],
+                vals["member_type"],
+                vals["user_id"] if vals["member_type"] == "user" else vals["team_id"],
+            )
+            member = members.setdefault(
+                key,
+                {"name": names[key[1]].get(key[2], ""), "type": key[1], "score": no_data, "band": "", "lines": []},
+            )
+            achievement = vals["achievement"] if vals["has_achievement"] else None
+            member["lines"].append(
+                {
+                    "kpi": kpi_names[vals["kpi_id"]],
+                    "actual": f"{vals['actual']:,.2f}" if vals["has_actual"] else no_data,
+                    "target": f"{vals['target']:,.2f}" if vals["target"] else no_data,
+                    "achievement": f"{achievement:.1f} %" if achievement is not None else no_data,
+                    "achievement_pct": min(achievement or 0.0, 100.0),
+                    "weight": f"{vals['weight']:.1f}",
+                    "weighted_score": f"{vals['weighted_score']:.2f}",
+                    "previous": f"{vals['previous_actual']:,.2f}" if vals["has_previous"] else no_data,
+                    "trend": trends[vals["trend"]],
+                    "measure": vals.get("improvement_measure") or "",
+                    "actions": [f"{name} ({states[state]})" for name, state in vals.get("actions", [])],
+                }
+            )
+        for vals in score_vals:
+            key = (
+                vals["evaluation_id"],
+                vals["member_type"],
+                vals["user_id"] if vals["member_type"] == "user" else vals["team_id"],
+            )
+            if key in members:
+                members[key]["score"] = f"{vals['score']:.1f}" if vals["has_score"] else no_data
+                members[key]["band"] = bands.get(vals["band_id"], "")
+        return [
+            {
+                "id": evaluation.id,
+                "name": evaluation.name,
+                "period": self.env._(
+                    "%(period)s from %(start)s to %(end)s",
+                    period=periods[evaluation.period_type],
+                    start=evaluation.date_start,
+                    end=evaluation.date_end,
+                ),
+                "state": evaluation.state,
+                "members": [member for key, member in members.items() if key[0] == evaluation.id],
+            }
+            for evaluation in self
+        ]
+
     # ------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------
@@ -190,6 +330,13 @@ class SalesProcessEvaluation(models.Model):
         Score = self.env["sales.process.evaluation.score"].sudo()
         self.sudo().line_ids.unlink()
         self.sudo().score_ids.unlink()
+        line_vals = self._get_line_vals()
+        self._insert_lines(line_vals)
+        Score.create(self._prepare_score_vals(line_vals))
+        self.write({"state": "computed", "date_computed": fields.Datetime.now()})
+
+    def _get_line_vals(self):
+        """Values of every line of the scorecards ``self``, computed without writing anything."""
         line_vals = []
         for company, evaluations in self.grouped("company_id").items():
             periods = sorted({period for evaluation in evaluations for period in evaluation._get_periods()})
@@ -208,9 +355,7 @@ class SalesProcessEvaluation(models.Model):
             for evaluation in evaluations:
                 current, previous = (index[period] for period in evaluation._get_periods())
                 line_vals += evaluation._prepare_line_vals(values, targets, current, previous)
-        self._insert_lines(line_vals)
-        Score.create(self._prepare_score_vals(line_vals))
-        self.write({"state": "computed", "date_computed": fields.Datetime.now()})
+        return line_vals
 
     @api.model
     def _insert_lines(self, vals_list):

@@ -39,4 +39,6 @@ from . import test_risk_flag
 from . import test_improvement_action
 from . import test_risk_access
 from . import test_risk_tour
+from . import test_reports_pdf
+from . import test_dashboard
 from . import test_mail_jobs
