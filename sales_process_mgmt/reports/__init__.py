@@ -1,0 +1,3 @@
+from . import sales_process_xlsx
+from . import sales_process_xlsx_sheets
+from . import sales_process_report_xlsx
