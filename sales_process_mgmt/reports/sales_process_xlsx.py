@@ -129,19 +129,21 @@ class SalesProcessXlsx(models.AbstractModel):
                 column.kind = FIELD_KINDS.get(field.type, "text")
         return columns
 
-    def _write_table(self, workbook, sheet, row, columns, rows, no_data=None):
-        """Header, rows, frozen panes, autofilter and widths; returns (next free row, rows written).
+    def _write_table(self, workbook, sheet, row, columns, rows, no_data=None, main=True):
+        """Header, rows, widths, and for the sheet's ``main`` table frozen panes and autofilter.
 
         ``rows`` yields one sequence of cell values per row, in the columns' order.
-        An empty table writes a clear "no data" line instead.
+        An empty table writes a clear "no data" line instead. Returns (next free row,
+        rows written).
         """
         styles = self._styles(workbook)
-        for col, column in enumerate(columns):
-            sheet.set_column(col, col, column.width)
         header_row = row
+        if main:
+            for col, column in enumerate(columns):
+                sheet.set_column(col, col, column.width)
+            sheet.freeze_panes(header_row + 1, 0)
         sheet.set_row(header_row, 30)
         sheet.write_row(header_row, 0, [column.title for column in columns], styles["header"])
-        sheet.freeze_panes(header_row + 1, 0)
         formats = [styles.get(column.kind) or styles["text"] for column in columns]
         count = 0
         for values in rows:
@@ -159,7 +161,7 @@ class SalesProcessXlsx(models.AbstractModel):
         if not count:
             row += 1
             sheet.write(row, 0, no_data or _("No data for this selection."), styles["no_data"])
-        else:
+        elif main:
             sheet.autofilter(header_row, 0, row, len(columns) - 1)
         return row + 1, count
 

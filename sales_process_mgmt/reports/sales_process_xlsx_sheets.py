@@ -118,7 +118,12 @@ class SalesProcessXlsxSheets(models.AbstractModel):
         ]
         block_first = row + 1
         row, __ = self._write_table(
-            workbook, sheet, row, kpi_columns, ([kpi.sudo().display_name, avg] for kpi, avg in groups), no_data=None
+            workbook,
+            sheet,
+            row,
+            kpi_columns,
+            ([kpi.sudo().display_name, avg] for kpi, avg in groups),
+            main=False,
         )
         block_last = block_first + len(groups) - 1
         self._conditional_achievement(workbook, sheet, block_first, block_last, 1)
@@ -161,7 +166,7 @@ class SalesProcessXlsxSheets(models.AbstractModel):
         groups = History._read_group(
             domain,
             ["stage_id", "team_id"],
-            ["__count", "duration_days:avg", "median_duration_days:median"],
+            ["__count", "duration_days:avg", "duration_days:median"],
             order="stage_id, team_id",
         )
         overdue = {
