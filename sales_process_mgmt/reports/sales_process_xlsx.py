@@ -144,26 +144,33 @@ class SalesProcessXlsx(models.AbstractModel):
             sheet.freeze_panes(header_row + 1, 0)
         sheet.set_row(header_row, 30)
         sheet.write_row(header_row, 0, [column.title for column in columns], styles["header"])
-        formats = [styles.get(column.kind) or styles["text"] for column in columns]
+        writers = [self._cell_writer(sheet, column, styles) for column in columns]
         count = 0
         for values in rows:
             row += 1
             count += 1
             for col, value in enumerate(values):
-                if value is None or value is False:
-                    continue
-                column = columns[col]
-                if column.kind == "boolean":
-                    value = "✓"
-                elif column.scale != 1.0:
-                    value = value * column.scale
-                sheet.write(row, col, value, formats[col])
+                if value is not None and value is not False:
+                    writers[col](row, col, value)
         if not count:
             row += 1
             sheet.write(row, 0, no_data or _("No data for this selection."), styles["no_data"])
         elif main:
             sheet.autofilter(header_row, 0, row, len(columns) - 1)
         return row + 1, count
+
+    @staticmethod
+    def _cell_writer(sheet, column, styles):
+        """The typed xlsxwriter call of a column's cells (no per-cell type sniffing: large sheets)."""
+        style = styles.get(column.kind) or styles["text"]
+        if column.kind == "boolean":
+            return lambda row, col, value: sheet.write_string(row, col, "✓", style)
+        if column.kind in ("integer", "float", "days", "percent", "currency"):
+            scale = column.scale
+            return lambda row, col, value: sheet.write_number(row, col, value * scale, style)
+        if column.kind in ("date", "datetime", "month"):
+            return lambda row, col, value: sheet.write_datetime(row, col, value, style)
+        return lambda row, col, value: sheet.write_string(row, col, value if isinstance(value, str) else str(value), style)
 
     def _conditional_achievement(self, workbook, sheet, first_row, last_row, col, lower_is_good=False):
         """Colour a percentage column: green from 100 %, amber from 60 %, red below (reversed for ratios to a limit)."""
