@@ -18,9 +18,8 @@ from types import SimpleNamespace
 
 import openpyxl
 
-from odoo.http import _request_stack
-
 from odoo.addons.web.controllers.export import ExcelExport
+from odoo.http import _request_stack
 
 # BENCH_EXPORT_LEADS: a smaller run while iterating
 LEADS = int(os.environ.get("BENCH_EXPORT_LEADS", 40000))

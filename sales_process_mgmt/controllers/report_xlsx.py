@@ -10,9 +10,8 @@ replica when the deployment has one (``--db_replica_host``), as it does for the
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from odoo.http import content_disposition, request, route
-
 from odoo.addons.report_xlsx.controllers.main import ReportController
+from odoo.http import content_disposition, request, route
 
 REPORT_PREFIX = "/report/xlsx/sales_process_mgmt."
 EXPORT_PATH = "/report/xlsx/sales_process_mgmt.export_xlsx"

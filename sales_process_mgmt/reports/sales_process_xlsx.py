@@ -170,7 +170,9 @@ class SalesProcessXlsx(models.AbstractModel):
             return lambda row, col, value: sheet.write_number(row, col, value * scale, style)
         if column.kind in ("date", "datetime", "month"):
             return lambda row, col, value: sheet.write_datetime(row, col, value, style)
-        return lambda row, col, value: sheet.write_string(row, col, value if isinstance(value, str) else str(value), style)
+        return lambda row, col, value: sheet.write_string(
+            row, col, value if isinstance(value, str) else str(value), style
+        )
 
     def _conditional_achievement(self, workbook, sheet, first_row, last_row, col, lower_is_good=False):
         """Colour a percentage column: green from 100 %, amber from 60 %, red below (reversed for ratios to a limit)."""

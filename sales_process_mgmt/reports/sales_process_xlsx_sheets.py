@@ -204,15 +204,19 @@ class SalesProcessXlsxSheets(models.AbstractModel):
                 ]
 
         first = row + 1
-        row, count = self._write_table(workbook, sheet, row, columns, rows(), no_data=_("No stage visit ended in this period."))
+        row, count = self._write_table(
+            workbook, sheet, row, columns, rows(), no_data=_("No stage visit ended in this period.")
+        )
         self._conditional_achievement(workbook, sheet, first, first + count - 1, 6, lower_is_good=True)
         return sheet
 
     def _sheet_funnel(self, workbook, options):
-        """Per stage: visits entered and ended in the period, and where the ended ones went (the *Stage Conversion* pivot)."""
+        """Per stage: visits entered and ended in the period, and where the ended ones went (as *Stage Conversion*)."""
         History = self.env["sales.process.stage.history"]
         members = self._members_domain(options, stage="stage_id")
-        entered = dict(History._read_group(self._period_domain("date_in", options) + members, ["stage_id"], ["__count"]))
+        entered = dict(
+            History._read_group(self._period_domain("date_in", options) + members, ["stage_id"], ["__count"])
+        )
         ended = History._read_group(
             [("is_open", "=", False)] + self._period_domain("date_out", options) + members,
             ["stage_id", "next_stage_id", "exit_type"],
@@ -361,9 +365,7 @@ class SalesProcessXlsxSheets(models.AbstractModel):
                 Column("score", kind="float", width=10),
             ],
         )
-        sheet, row = self._add_sheet(
-            workbook, _("Training"), _("Training matrix"), _("Certifications held today")
-        )
+        sheet, row = self._add_sheet(workbook, _("Training"), _("Training matrix"), _("Certifications held today"))
         first = row + 1
         row, count = self._write_table(
             workbook,
@@ -408,9 +410,7 @@ class SalesProcessXlsxSheets(models.AbstractModel):
                 Column("result", width=40),
             ],
         )
-        sheet, row = self._add_sheet(
-            workbook, _("Actions"), _("Improvement actions"), self._period_label(options)
-        )
+        sheet, row = self._add_sheet(workbook, _("Actions"), _("Improvement actions"), self._period_label(options))
         self._write_table(
             workbook,
             sheet,

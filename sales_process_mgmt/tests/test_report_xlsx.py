@@ -6,10 +6,9 @@ from unittest.mock import patch
 import openpyxl
 
 from odoo import http
-from odoo.tests import Form, HttpCase, tagged
-
 from odoo.addons.sales_process_mgmt.controllers.report_xlsx import _sales_process_report_url
 from odoo.addons.sales_process_mgmt.reports.sales_process_xlsx import SalesProcessXlsx
+from odoo.tests import Form, HttpCase, tagged
 
 from .common_evaluation import MARCH, EvaluationCase
 
@@ -70,7 +69,9 @@ class XlsxCase(EvaluationCase):
             setattr(wizard_form, name, value)
         action = wizard_form.save().action_export()
         self.assertEqual(action["report_type"], "xlsx")
-        content, kind = self.env["ir.actions.report"].with_user(user)._render_xlsx(action["report_name"], None, action["data"])
+        content, kind = (
+            self.env["ir.actions.report"].with_user(user)._render_xlsx(action["report_name"], None, action["data"])
+        )
         self.assertEqual(kind, "xlsx")
         return openpyxl.load_workbook(io.BytesIO(content))
 
@@ -141,7 +142,9 @@ class TestExportWorkbook(XlsxCase):
         funnel = {r["Stage"]: r for r in self._table(workbook["Funnel"])}
         self.assertEqual(funnel["SPM Needs"]["Visits Ended"], 3)
         # one moved forward (to Presentation), one back (to Reception), one lost
-        self.assertEqual((funnel["SPM Needs"]["Moved to a Later Stage"], funnel["SPM Needs"]["Lost or Archived"]), (1, 1))
+        self.assertEqual(
+            (funnel["SPM Needs"]["Moved to a Later Stage"], funnel["SPM Needs"]["Lost or Archived"]), (1, 1)
+        )
         self.assertAlmostEqual(funnel["SPM Needs"]["Conversion"], 1 / 3)
         self.assertEqual(len(workbook["Funnel"]._charts), 1)
 
@@ -177,8 +180,10 @@ class TestExportWorkbook(XlsxCase):
             sheet_visits=False,
         )
         self.assertEqual(workbook.sheetnames, ["Summary", "Risks"])
-        wizard = self.env["sales.process.export.wizard"].with_user(self.user_manager).create(
-            {"date_from": MARCH[0], "date_to": MARCH[1]}
+        wizard = (
+            self.env["sales.process.export.wizard"]
+            .with_user(self.user_manager)
+            .create({"date_from": MARCH[0], "date_to": MARCH[1]})
         )
         result = wizard.get_workbook(wizard._get_options())
         self.assertEqual(result["filename"], "Sales Process 2026-03-01 to 2026-03-31.xlsx")
@@ -195,9 +200,7 @@ class TestExportWorkbook(XlsxCase):
             wizard.action_export()
 
     def test_empty_selection_gives_no_data_lines(self):
-        workbook = self._export(
-            self.user_manager, date_from="2001-01-01", date_to="2001-01-31", team_ids=self.team_2
-        )
+        workbook = self._export(self.user_manager, date_from="2001-01-01", date_to="2001-01-31", team_ids=self.team_2)
         for name, message in [
             ("Summary", "No scorecard line for this selection."),
             ("Stage Durations", "No stage visit ended in this period."),
@@ -216,8 +219,10 @@ class TestExportWorkbook(XlsxCase):
         summary = self._table(workbook["Summary"])
         self.assertTrue(summary)
         self.assertEqual({r["Salesperson"] for r in summary}, {"SPM Salesman"})
-        visible = self.env["sales.process.evaluation.line"].with_user(self.user_salesman).search_count(
-            [("date_start", ">=", "2026-02-01"), ("date_start", "<=", MARCH[1])]
+        visible = (
+            self.env["sales.process.evaluation.line"]
+            .with_user(self.user_salesman)
+            .search_count([("date_start", ">=", "2026-02-01"), ("date_start", "<=", MARCH[1])])
         )
         self.assertEqual(len(summary), visible)
         visits = self._table(workbook["Stage Visits"])
