@@ -42,4 +42,10 @@ shot "/odoo/action-sales_process_mgmt.crm_lead_action_sales_process/$(xmlid crm_
     --click "button[name='action_suggest_needs']"
 shot "/odoo/action-base.action_partner_form/$(xmlid partner_haixing_demo)" "$OUT/customer_profile.png" \
     --wait-for ".o_form_view" --click "a[name='sales_process_profile']"
+# the Excel export: its Summary sheet drawn from the workbook (scripts/xlsx_screenshot.py)
+SPM_XLSX_OUT="$RUN_DIR/excel_export.html" odoo shell -c "$ODOO_CONF" -d "$DB" --log-level=warn \
+    < "$ROOT/scripts/xlsx_screenshot.py"
+chromium="$(command -v chromium || command -v chromium-browser || command -v google-chrome)"
+"$chromium" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$RUN_DIR/xlsx-profile" \
+    --window-size=1500,1270 --screenshot="$OUT/excel_export.png" "file://$RUN_DIR/excel_export.html" 2>/dev/null
 say "Screenshots written to $OUT"
