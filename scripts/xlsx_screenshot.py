@@ -41,7 +41,7 @@ def display(cell):
     if isinstance(value, int | float) and not isinstance(value, bool):
         if number_format.endswith("%"):
             return f"{value * 100:.{number_format.count('0') - 1}f}%"
-        match = re.match(r'^([^#0]*)#,##0(\.0+)?(.*)$', number_format)
+        match = re.match(r"^([^#0]*)#,##0(\.0+)?(.*)$", number_format)
         if match:
             decimals = len(match.group(2) or ".") - 1
             before, after = (part.strip('"') for part in (match.group(1), match.group(3)))
@@ -54,6 +54,18 @@ def display(cell):
 
 def color(value):
     return f"#{value.rgb[-6:]}" if value is not None and isinstance(value.rgb, str) else None
+
+
+def matches(operator, value, limits):
+    try:
+        return {
+            "greaterThanOrEqual": lambda: value >= limits[0],
+            "lessThan": lambda: value < limits[0],
+            "between": lambda: limits[0] <= value <= limits[1],
+            "equal": lambda: value == limits[0],
+        }[operator]()
+    except (TypeError, KeyError):
+        return False
 
 
 def conditional_styles():
@@ -76,15 +88,7 @@ def conditional_styles():
                         value = sheet.cell(row, col).value
                         if value is None:
                             continue
-                        try:
-                            hit = {
-                                "greaterThanOrEqual": lambda v: v >= limits[0],
-                                "lessThan": lambda v: v < limits[0],
-                                "between": lambda v: limits[0] <= v <= limits[1],
-                                "equal": lambda v: v == limits[0],
-                            }[rule.operator](value)
-                        except (TypeError, KeyError):
-                            hit = False
+                        hit = matches(rule.operator, value, limits)
                         if hit and (row, col) not in styles:
                             styles[(row, col)] = ";".join(css)
     return styles
@@ -93,7 +97,7 @@ def conditional_styles():
 def ref_values(formula):
     sheet_name, cells = formula.rsplit("!", 1)
     target = workbook[sheet_name.strip("'")]
-    min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+    min_col, min_row, __, max_row = range_boundaries(cells.replace("$", ""))
     return [target.cell(row, min_col).value for row in range(min_row, max_row + 1)]
 
 
@@ -113,22 +117,26 @@ def chart_svg(chart):
         bar_height = (height - top - bottom) * value / top_value
         x = left + index * step + step * 0.2
         y = height - bottom - bar_height
+        label_x, label_y = x + step * 0.3, height - bottom + 14
         bars.append(
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{step * 0.6:.0f}" height="{bar_height:.0f}" fill="#875A7B"/>'
-            f'<text x="{x + step * 0.3:.0f}" y="{y - 4:.0f}" font-size="11" text-anchor="middle">{value:.0%}</text>'
-            f'<text x="{x + step * 0.3:.0f}" y="{height - bottom + 14}" font-size="10" text-anchor="end" '
-            f'transform="rotate(-25 {x + step * 0.3:.0f} {height - bottom + 14})">{html.escape(str(category))[:24]}</text>'
+            f'<text x="{label_x:.0f}" y="{y - 4:.0f}" font-size="11" text-anchor="middle">{value:.0%}</text>'
+            f'<text x="{label_x:.0f}" y="{label_y}" font-size="10" text-anchor="end" '
+            f'transform="rotate(-25 {label_x:.0f} {label_y})">{html.escape(str(category))[:24]}</text>'
         )
+
+    def level(fraction):
+        return height - bottom - (height - top - bottom) * fraction / top_value
+
     grid = "".join(
-        f'<line x1="{left}" x2="{width - 10}" y1="{height - bottom - (height - top - bottom) * f / top_value:.0f}" '
-        f'y2="{height - bottom - (height - top - bottom) * f / top_value:.0f}" stroke="#ddd"/>'
-        f'<text x="{left - 4}" y="{height - bottom - (height - top - bottom) * f / top_value + 4:.0f}" font-size="10" '
-        f'text-anchor="end">{f:.0%}</text>'
+        f'<line x1="{left}" x2="{width - 10}" y1="{level(f):.0f}" y2="{level(f):.0f}" stroke="#ddd"/>'
+        f'<text x="{left - 4}" y="{level(f) + 4:.0f}" font-size="10" text-anchor="end">{f:.0%}</text>'
         for f in [x / 2 for x in range(int(top_value * 2) + 1)]
     )
     return (
         f'<svg width="{width}" height="{height}" style="background:#fff;border:1px solid #bbb">'
-        f'<text x="{width / 2}" y="22" font-size="14" font-weight="bold" text-anchor="middle">{html.escape(title)}</text>'
+        f'<text x="{width / 2}" y="22" font-size="14" font-weight="bold" text-anchor="middle">'
+        f"{html.escape(title)}</text>"
         f"{grid}{''.join(bars)}</svg>"
     )
 
@@ -136,7 +144,9 @@ def chart_svg(chart):
 conditional = conditional_styles()
 max_col = min(sheet.max_column, 11)
 max_row = min(max([sheet.max_row, *(chart.anchor._from.row + 14 for chart in sheet._charts)]), 60)
-widths = {get_column_letter(c): (sheet.column_dimensions[get_column_letter(c)].width or 9) for c in range(1, max_col + 1)}
+widths = {
+    get_column_letter(c): (sheet.column_dimensions[get_column_letter(c)].width or 9) for c in range(1, max_col + 1)
+}
 rows_html = []
 for row in range(1, max_row + 1):
     cells = [f'<td class="rh">{row}</td>']
@@ -158,11 +168,13 @@ for row in range(1, max_row + 1):
         if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
             css.append("text-align:right")
         cells.append(f'<td id="c{row}_{col}" style="{";".join(css)}">{html.escape(display(cell))}</td>')
-    frozen = ' class="frozen"' if sheet.freeze_panes and row == int(re.sub(r"\D", "", sheet.freeze_panes)) - 1 else ""
+    header_row = int(re.sub(r"\D", "", sheet.freeze_panes)) - 1 if sheet.freeze_panes else None
+    frozen = ' class="frozen"' if row == header_row else ""
     rows_html.append(f"<tr{frozen}>{''.join(cells)}</tr>")
 # each chart is placed on its anchor cell once the page is laid out
 charts = "".join(
-    f'<div class="chart" data-anchor="c{chart.anchor._from.row + 1}_{chart.anchor._from.col + 1}">{chart_svg(chart)}</div>'
+    f'<div class="chart" data-anchor="c{chart.anchor._from.row + 1}_{chart.anchor._from.col + 1}">'
+    f"{chart_svg(chart)}</div>"
     for chart in sheet._charts
 )
 header = "".join(f'<th style="width:{widths[letter] * 7:.0f}px">{letter}</th>' for letter in widths)
@@ -171,11 +183,12 @@ tabs = "".join(
     for ws in workbook.worksheets
 )
 page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
-body {{ margin:0; font-family: Calibri, 'Noto Sans CJK SC', 'DejaVu Sans', sans-serif; font-size:13px; background:#fff }}
+body {{ margin:0; font-family: Calibri, 'Noto Sans CJK SC', sans-serif; font-size:13px; background:#fff }}
 .bar {{ background:#217346; color:#fff; padding:6px 12px; font-size:14px }}
 .wrap {{ position:relative; padding:0 }}
 table {{ border-collapse:collapse; table-layout:fixed }}
-td, th {{ border:1px solid #e1e1e1; padding:0 5px; height:24px; box-sizing:border-box; white-space:nowrap; overflow:hidden }}
+td, th {{ border:1px solid #e1e1e1; padding:0 5px; height:24px; box-sizing:border-box;
+          white-space:nowrap; overflow:hidden }}
 th, td.rh {{ background:#f3f3f3; color:#555; font-weight:normal; text-align:center; width:34px }}
 tr.frozen td {{ border-bottom:2px solid #999 }}
 .chart {{ position:absolute }}

@@ -11,6 +11,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.addons.report_xlsx.controllers.main import ReportController
+from odoo.exceptions import UserError
 from odoo.http import content_disposition, request, route
 
 REPORT_PREFIX = "/report/xlsx/sales_process_mgmt."
@@ -40,9 +41,10 @@ class SalesProcessReportController(ReportController):
             # the export's file name says its period
             report = request.env["report.sales_process_mgmt.export_xlsx"]
             try:
-                options = json.loads(parse_qs(urlsplit(url).query).get("options", ["{}"])[0])
-                filename = report._export_filename(report._parse_options({"options": options}))
-            except (TypeError, ValueError):
+                # the client sends the action's data, {"options": {...}}, as the URL's options
+                data = json.loads(parse_qs(urlsplit(url).query).get("options", ["{}"])[0])
+                filename = report._export_filename(report._parse_options(data))
+            except (TypeError, ValueError, UserError):
                 return response
             response.headers["Content-Disposition"] = content_disposition(filename)
         return response

@@ -9,6 +9,7 @@ matrix and improvement actions. Nothing is recomputed here.
 from datetime import datetime, time, timedelta
 
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from .sales_process_xlsx import Column
@@ -187,9 +188,10 @@ class SalesProcessXlsxSheets(models.AbstractModel):
             Column("overdue_share", _("Overdue Share"), "percent", 12),
         ]
 
+        # group labels are named as the superuser, as Odoo's grouped views name them
         def rows():
             for stage, team, count, avg, median in groups:
-                standard = stage.sudo().max_days if stage.sudo().has_time_limit else None
+                standard = stage.max_days if stage.has_time_limit else None
                 late = overdue.get((stage, team), 0)
                 yield [
                     stage.sudo().display_name,
@@ -223,8 +225,9 @@ class SalesProcessXlsxSheets(models.AbstractModel):
             ["__count"],
         )
         stages = self.env["crm.stage"].browse({stage.id for stage in entered} | {row[0].id for row in ended})
-        stages = stages.sudo().with_context(active_test=False).sorted()
-        rank = {stage.id: index for index, stage in enumerate(self.env["crm.stage"].sudo().search([]))}
+        stages = stages.with_context(active_test=False).sorted()
+        all_stages = self.env["crm.stage"].with_context(active_test=False).search([])
+        rank = {stage.id: index for index, stage in enumerate(all_stages)}
         figures = {stage.id: {"ended": 0, "forward": 0, "lost": 0} for stage in stages}
         for stage, next_stage, exit_type, count in ended:
             figure = figures[stage.id]
@@ -337,7 +340,7 @@ class SalesProcessXlsxSheets(models.AbstractModel):
             workbook, sheet, row, self._risk_columns(), rows, no_data=_("No risk flag in force for this selection.")
         )
         styles = self._styles(workbook)
-        for severity, style in (("critical", "bad"), ("high", "fair")):
+        for severity, style in (("critical", "bad"), ("high", "fair")) if count else ():
             sheet.conditional_format(
                 first,
                 0,
@@ -377,7 +380,8 @@ class SalesProcessXlsxSheets(models.AbstractModel):
         )
         labels = dict(Matrix._fields["status"]._description_selection(self.env))
         styles = self._styles(workbook)
-        for status, style in (("valid", "good"), ("expiring", "fair"), ("expired", "bad"), ("missing", "bad")):
+        statuses = (("valid", "good"), ("expiring", "fair"), ("expired", "bad"), ("missing", "bad"))
+        for status, style in statuses if count else ():
             sheet.conditional_format(
                 first,
                 4,
@@ -477,12 +481,17 @@ class SalesProcessXlsxSheets(models.AbstractModel):
 
     def _parse_options(self, data):
         """The export wizard's options from the report's data (sent by the client: checked)."""
-        options = dict((data or {}).get("options") or data or {})
+        options = (data or {}).get("options") or {}
         parsed = {}
-        for key in ("date_from", "date_to"):
-            parsed[key] = fields.Date.to_date(options.get(key)) if options.get(key) else None
-        for key in ("team_ids", "user_ids", "stage_ids"):
-            parsed[key] = [int(value) for value in options.get(key) or []]
-        known = [key for key, __ in SHEETS]
-        parsed["sheets"] = [key for key in options.get("sheets") or known if key in known]
+        try:
+            for key in ("date_from", "date_to"):
+                parsed[key] = fields.Date.to_date(options.get(key)) if options.get(key) else None
+            for key in ("team_ids", "user_ids", "stage_ids"):
+                parsed[key] = [int(value) for value in options.get(key) or []]
+            known = [key for key, __ in SHEETS]
+            parsed["sheets"] = [key for key in options.get("sheets") or known if key in known]
+        except (TypeError, ValueError, AttributeError) as error:
+            raise UserError(
+                _("Export to Excel: invalid selection %(options)s (%(error)s).", options=options, error=error)
+            ) from None
         return parsed

@@ -2,12 +2,14 @@ import base64
 import io
 import json
 from unittest.mock import patch
+from urllib.parse import quote
 
 import openpyxl
 
 from odoo import http
 from odoo.addons.sales_process_mgmt.controllers.report_xlsx import _sales_process_report_url
 from odoo.addons.sales_process_mgmt.reports.sales_process_xlsx import SalesProcessXlsx
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
 from .common_evaluation import MARCH, EvaluationCase
@@ -191,13 +193,17 @@ class TestExportWorkbook(XlsxCase):
 
     def test_bad_selection(self):
         Wizard = self.env["sales.process.export.wizard"].with_user(self.user_manager)
-        with self.assertRaisesMessage(Exception, "starts on 2026-03-31, after its end"):
+        with self.assertRaisesMessage(ValidationError, "starts on 2026-03-31, after its end"):
             Wizard.create({"date_from": MARCH[1], "date_to": MARCH[0]})
         wizard = Wizard.create({"date_from": MARCH[0], "date_to": MARCH[1]})
         wizard.write({f"sheet_{key}": False for key in ("summary", "stage_durations", "funnel", "forecast")})
         wizard.write({f"sheet_{key}": False for key in ("risks", "training", "actions", "visits")})
-        with self.assertRaisesMessage(Exception, "choose at least one sheet"):
+        with self.assertRaisesMessage(UserError, "choose at least one sheet"):
             wizard.action_export()
+        # options sent by an RPC client are checked
+        for options in ({"date_from": "March"}, {"team_ids": ["x"]}, {"sheets": 3}):
+            with self.assertRaisesMessage(UserError, "Export to Excel: invalid selection"):
+                Wizard.get_workbook(options)
 
     def test_empty_selection_gives_no_data_lines(self):
         workbook = self._export(self.user_manager, date_from="2001-01-01", date_to="2001-01-31", team_ids=self.team_2)
@@ -310,7 +316,8 @@ class TestExportReadOnly(HttpCase, XlsxCase):
     def test_download_route_is_read_only(self):
         self.authenticate(self.user_salesman.login, self.user_salesman.login)
         options = {"date_from": "2026-03-01", "date_to": "2026-03-31", "sheets": ["summary", "risks"]}
-        url = f"/report/xlsx/{EXPORT}?options={json.dumps(options)}&context={json.dumps({'lang': 'en_US'})}"
+        # as report_xlsx's client handler builds it from the wizard's action
+        url = f"/report/xlsx/{EXPORT}?options={quote(json.dumps({'options': options}))}&context={quote('{}')}"
         seen, spy = self._spy()
         with spy:
             response = self.url_open(

@@ -3,7 +3,7 @@ import base64
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..reports.sales_process_xlsx_sheets import SHEETS
 
@@ -60,7 +60,7 @@ class SalesProcessExportWizard(models.TransientModel):
         """Download the workbook (rendered on the read-only cursor, see controllers/report_xlsx.py)."""
         self.ensure_one()
         if not any(self[f"sheet_{key}"] for key, __ in SHEETS):
-            raise ValidationError(_("Export to Excel: choose at least one sheet."))
+            raise UserError(_("Export to Excel: choose at least one sheet."))
         report = self.env.ref("sales_process_mgmt.sales_process_export_xlsx")
         return report.report_action(self, data={"options": self._get_options()}, config=False)
 
