@@ -171,6 +171,21 @@ class TestExportWorkbook(XlsxCase):
         self.assertEqual(sorted(r["Days in Stage"] for r in ended), [3, 5, 10])
         self.assertEqual(workbook["Stage Visits"].cell(HEADER_ROW + 1, 6).number_format, "yyyy-mm-dd hh:mm")
 
+    def test_rows_read_in_batches(self):
+        """Keyset batches: every row once, whatever the batch size (5,000 in use; 2 here)."""
+        with patch("odoo.addons.sales_process_mgmt.reports.sales_process_xlsx.BATCH_SIZE", 2):
+            workbook = self._export(self.user_manager, date_from="2026-01-01", team_ids=self.team)
+        History = self.env["sales.process.stage.history"].with_user(self.user_manager)
+        entered = [("date_in", ">=", "2026-01-01"), ("date_in", "<", "2026-04-01"), ("team_id", "=", self.team.id)]
+        expected = History.search(entered)
+        self.assertGreater(len(expected), 2)
+        visits = self._table(workbook["Stage Visits"])
+        self.assertEqual(
+            sorted((r["Stage"], r["Days in Stage"] or 0) for r in visits),
+            sorted((v.stage_id.name, v.duration_days) for v in expected),
+        )
+        self.assertTrue(self.env["report.sales_process_mgmt.export_xlsx"].get_workbook_options()["constant_memory"])
+
     def test_sheets_chosen_and_file_name(self):
         workbook = self._export(
             self.user_manager,
