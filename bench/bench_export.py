@@ -138,6 +138,8 @@ def _peak_growth(fn):
 
 
 def run(env, bench):
+    if os.environ.get("BENCH_EXPORT_MEMORY_ONLY"):
+        return _memory_only(env, bench)
     manager = _generate(env, bench)
     user_env = env(user=manager.id, context=dict(env.context, lang="en_US", tz="UTC"))
     count = user_env["sales.process.stage.history"].search_count([])
@@ -172,3 +174,11 @@ def run(env, bench):
         "xlsx export file sizes",
         f"Odoo's {len(results['odoo']) / 1e6:.1f} MB, ours {len(results['ours']) / 1e6:.1f} MB; ratio {ratio:.2f}x",
     )
+
+
+def _memory_only(env, bench):
+    """BENCH_EXPORT_MEMORY_ONLY=1: only the peak memory growth of our export (a quick check)."""
+    manager = _generate(env, bench)
+    user_env = env(user=manager.id, context=dict(env.context, lang="en_US", tz="UTC"))
+    our_mb = _peak_growth(lambda: _our_export(user_env))
+    bench.report("xlsx export peak memory growth, ours only (tracemalloc)", f"{our_mb:.1f} MB")

@@ -263,3 +263,6 @@ class SalesProcessXlsx(models.AbstractModel):
             if missing:
                 records = self.env[field.comodel_name].sudo().with_context(active_test=False).browse(missing)
                 comodel_names.update((record.id, record.display_name) for record in records)
+                # computing the names prefetched every column of those records: drop them from
+                # the cache, or a sheet of 200,000 visits would keep all its leads in memory
+                records.invalidate_recordset()
