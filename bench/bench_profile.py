@@ -1,23 +1,27 @@
 """Customer profile and latent-need suggestions at scale (issue #15).
 
-Data (plain SQL inserts): 20 salespeople, 8 customer segments, 40 need categories,
-20,000 customer companies, 200,000 opportunities over the last 12 months (40 % won,
-20 % lost, 40 % open), 1,000,000 needs (5 per opportunity, categories drawn so that some
-go together), 100,000 decision contacts.
+Data (plain SQL inserts): 20 salespeople, 8 customer segments, 40 need categories (4 of them
+subcategories of the first), 20,000 customer companies, 200,000 opportunities over the last
+12 months (40 % won, 20 % lost, 40 % open), 1,000,000 needs (5 per opportunity, categories drawn so that some
+go together), 100,000 decision contacts, a note on every third opportunity.
 
 1. The suggestions of one open opportunity with two categorised needs, as its salesperson
    (``crm.lead._get_need_suggestions``: the opportunity, its needs, the two aggregates, the
    categories), next to hand-written SQL of the same co-occurrence figures; asserted equal.
    Its query count is put next to the one of reading the opportunity's form fields.
-2. The profiles of 80 customers in one list, as a sales manager (every profile figure
-   computed), next to hand-written SQL of the same won/lost/open counts, amounts, sales
-   cycle and confirmed needs by category; asserted equal.
+2. The Customer Profiles list of 80 customers as the web client reads it
+   (``web_search_read`` of the list view's fields: name, segment, industry, won / lost /
+   open counts and amounts, win rate, sales cycle, last activity), as a sales manager and
+   as a salesperson (their own and unassigned leads), next to hand-written SQL of the same
+   rows; asserted equal.
 """
+
+import os
 
 from odoo.addons.sales_process_mgmt.models.crm_lead_need_suggestion import get_suggestion_params
 
-LEADS = 200000
-CUSTOMERS = 20000
+LEADS = int(os.environ.get("SPM_BENCH_PROFILE_LEADS", 200000))
+CUSTOMERS = LEADS // 10
 CATEGORIES = 40
 
 
@@ -28,6 +32,8 @@ def _setup(env, bench):
     manager = bench.create_users("bench_profile_manager", 1, group="sales_team.group_sale_manager")
     segments = env["sales.process.customer.segment"].create([{"name": f"Bench Segment {i}"} for i in range(8)])
     categories = env["sales.process.need.category"].create([{"name": f"Bench Category {i}"} for i in range(CATEGORIES)])
+    # a small hierarchy: the last four are subcategories of the first (whose figures include theirs)
+    categories[-4:].write({"parent_id": categories[0].id})
     stage = env["crm.stage"].create({"name": "Bench P Open", "sequence": 1001})
     won = env["crm.stage"].create({"name": "Bench P Won", "sequence": 1010, "is_won": True})
     params = {
@@ -108,7 +114,17 @@ def _setup(env, bench):
          WHERE l.name LIKE 'Profile lead %' AND l.id % 2 = 0
         """
     )
-    cr.execute("ANALYZE crm_lead, sales_process_customer_need, res_partner, sales_process_decision_contact")
+    # a note on every third opportunity: the profile's last activity
+    cr.execute(
+        """
+        INSERT INTO mail_message (model, res_id, message_type, body, date, create_date, write_date)
+        SELECT 'crm.lead', l.id, 'comment', '<p>Called</p>', l.create_date + interval '3 days', now(), now()
+          FROM crm_lead l WHERE l.name LIKE 'Profile lead %' AND l.id % 3 = 0
+        """
+    )
+    cr.execute(
+        "ANALYZE crm_lead, sales_process_customer_need, res_partner, sales_process_decision_contact, mail_message"
+    )
     env.invalidate_all()
     return users, manager
 
@@ -134,7 +150,7 @@ def bench_suggestions(env, bench, users):
     params = get_suggestion_params(env)
     bench.report(
         "suggestion_data",
-        f"{LEADS} opportunities, 1,000,000 needs, {CATEGORIES} categories; opportunity {lead.id} "
+        f"{LEADS} opportunities, {LEADS * 5} needs, {CATEGORIES} categories; opportunity {lead.id} "
         f"with categories {keep.ids}, thresholds {params}",
     )
 
@@ -144,17 +160,22 @@ def bench_suggestions(env, bench, users):
         result = lead_as_user._get_need_suggestions()
         return result["basis"], sorted((line["category_id"], line["support"], line["base"]) for line in result["lines"])
 
+    known = sorted({int(part) for category in keep for part in category.parent_path.split("/") if part})
+
     def baseline():
         args = {
             "lead": lead.id,
             "company": lead.company_id.id,
             "segment": lead.customer_segment_id.id,
-            "known": keep.ids,
+            "known": known,
             "months": params["months"],
         }
+        # a need counts for its category and the category's parents (parent_path "1/5/")
         won = """
-            SELECT DISTINCT n.lead_id, n.category_id
+            SELECT DISTINCT n.lead_id, a.category_id
               FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id
+              JOIN sales_process_need_category c ON c.id = n.category_id,
+                   unnest(string_to_array(rtrim(c.parent_path, '/'), '/')::int[]) a(category_id)
              WHERE l.company_id = %(company)s AND l.active AND l.probability = 100 AND l.id != %(lead)s
                AND l.date_closed >= (now() at time zone 'utc') - make_interval(months => %(months)s)
                AND n.status IN ('confirmed', 'addressed') AND n.category_id IS NOT NULL
@@ -212,101 +233,166 @@ def bench_suggestions(env, bench, users):
     )
 
 
-PROFILE_FIELDS = [
-    "profile_won_count",
-    "profile_lost_count",
-    "profile_open_count",
-    "profile_won_amount",
-    "profile_open_amount",
-    "profile_win_rate",
-    "profile_sales_cycle",
-    "profile_last_activity",
-    "profile_needs_html",
-    "profile_decision_contact_ids",
-    "profile_rating_ids",
-    "profile_rating_avg",
-]
+# what the Customer Profiles list (res_partner_view_list_profile) asks for, as the web client does
+LIST_SPEC = {
+    "profile_currency_id": {"fields": {}},
+    "name": {},
+    "customer_segment_id": {"fields": {"display_name": {}}},
+    "industry_id": {"fields": {"display_name": {}}},
+    "profile_won_count": {},
+    "profile_won_amount": {},
+    "profile_lost_count": {},
+    "profile_open_count": {},
+    "profile_open_amount": {},
+    "profile_win_rate": {},
+    "profile_sales_cycle": {},
+    "profile_last_activity": {},
+}
 
 
-def bench_profiles(env, bench, manager):
+def _list_rows(records):
+    """The list's rows as comparable tuples (many2one: (id, display name) or False)."""
+
+    def many2one(value):
+        return (value["id"], value["display_name"]) if value else False
+
+    return [
+        (
+            row["id"],
+            row["name"],
+            many2one(row["customer_segment_id"]),
+            many2one(row["industry_id"]),
+            row["profile_won_count"],
+            round(row["profile_won_amount"], 2),
+            row["profile_lost_count"],
+            row["profile_open_count"],
+            round(row["profile_open_amount"], 2),
+            row["profile_win_rate"],
+            row["profile_sales_cycle"],
+            row["profile_last_activity"] or False,
+        )
+        for row in records
+    ]
+
+
+# the same list by hand: the partners, their segment and industry, and one pass over their leads;
+# %(rule)s: the lead record rule of the user (a salesperson: own and unassigned leads)
+LIST_SQL = """
+    WITH figures AS (
+        SELECT p.commercial_partner_id AS customer,
+               count(*) FILTER (WHERE l.active AND l.probability = 100) AS won,
+               count(*) FILTER (WHERE NOT l.active AND l.probability = 0) AS lost,
+               count(*) FILTER (WHERE l.active AND l.probability < 100) AS open,
+               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)::float
+                   AS won_amount,
+               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)::float
+                   AS open_amount,
+               coalesce(sum(l.day_close) FILTER (WHERE l.active AND l.probability = 100), 0)::float AS cycle,
+               max(m.last) AS last
+          FROM crm_lead l
+          JOIN res_partner p ON p.id = l.partner_id
+          LEFT JOIN LATERAL (SELECT max(mm.date) AS last FROM mail_message mm
+                              WHERE mm.model = 'crm.lead' AND mm.res_id = l.id
+                                AND mm.message_type IN ('comment', 'email')) m ON TRUE
+         WHERE l.type = 'opportunity' AND p.commercial_partner_id = ANY(%(ids)s) AND {rule}
+         GROUP BY 1
+    )
+    SELECT c.id, c.name, s.id, s.name->>'en_US', i.id, i.name->>'en_US',
+           coalesce(f.won, 0), coalesce(f.won_amount, 0), coalesce(f.lost, 0), coalesce(f.open, 0),
+           coalesce(f.open_amount, 0), f.cycle, f.last
+      FROM res_partner c
+      LEFT JOIN sales_process_customer_segment s ON s.id = c.customer_segment_id
+      LEFT JOIN res_partner_industry i ON i.id = c.industry_id
+      LEFT JOIN figures f ON f.customer = c.id
+     WHERE c.id = ANY(%(ids)s)
+     ORDER BY c.complete_name, c.id DESC
+"""
+
+
+def bench_profiles(env, bench, manager, salesperson):
+    """The Customer Profiles list of 80 companies, as the web client reads it, vs. its SQL."""
     cr = env.cr
     cr.execute("SELECT id FROM res_partner WHERE name LIKE 'Bench Customer %' ORDER BY id LIMIT 80")
     ids = [row[0] for row in cr.fetchall()]
-    Partner = env["res.partner"].with_user(manager)
+    for user, rule, label in (
+        (manager, "TRUE", "sales manager"),
+        (salesperson, "(l.user_id = %(user)s OR l.user_id IS NULL)", "salesperson, own leads"),
+    ):
+        Partner = env["res.partner"].with_user(user)
 
-    def measured():
-        partners = Partner.browse(ids)
-        for model in ("res.partner", "crm.lead", "sales.process.customer.need", "sales.process.decision.contact"):
-            env[model].invalidate_model()
-        rows = partners.read(PROFILE_FIELDS)
-        figures = {}
-        for row in rows:
-            figures[row["id"]] = (
-                row["profile_won_count"],
-                row["profile_lost_count"],
-                row["profile_open_count"],
-                round(row["profile_won_amount"], 2),
-                round(row["profile_open_amount"], 2),
-                row["profile_sales_cycle"],
-                row["profile_needs_html"].count("<tr>") - 1 if row["profile_needs_html"] else 0,
-                len(row["profile_decision_contact_ids"]),
-            )
-        return figures
+        def measured(Partner=Partner):
+            result = Partner.web_search_read([("id", "in", ids)], LIST_SPEC, limit=80)
+            return _list_rows(result["records"])
 
-    def baseline():
-        cr.execute(
-            """
-            WITH leads AS (
-                SELECT p.commercial_partner_id AS customer,
-                       count(*) FILTER (WHERE l.active AND l.probability = 100) AS won,
-                       count(*) FILTER (WHERE NOT l.active AND l.probability = 0) AS lost,
-                       count(*) FILTER (WHERE l.active AND l.probability < 100) AS open,
-                       coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)
-                           AS won_amount,
-                       coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)
-                           AS open_amount,
-                       coalesce(sum(l.day_close) FILTER (WHERE l.active AND l.probability = 100), 0) AS cycle
-                  FROM crm_lead l JOIN res_partner p ON p.id = l.partner_id
-                 WHERE l.type = 'opportunity' AND p.commercial_partner_id = ANY(%(ids)s)
-                 GROUP BY 1
-            ), needs AS (
-                SELECT partner_id AS customer, count(DISTINCT coalesce(category_id, 0)) AS categories
-                  FROM sales_process_customer_need
-                 WHERE partner_id = ANY(%(ids)s) AND status IN ('confirmed', 'addressed')
-                 GROUP BY 1
-            ), contacts AS (
-                SELECT p.commercial_partner_id AS customer, count(*) AS contacts
-                  FROM sales_process_decision_contact c JOIN res_partner p ON p.id = c.partner_id
-                 WHERE p.commercial_partner_id = ANY(%(ids)s)
-                 GROUP BY 1
-            )
-            SELECT leads.*, coalesce(needs.categories, 0), coalesce(contacts.contacts, 0)
-              FROM leads LEFT JOIN needs USING (customer) LEFT JOIN contacts USING (customer)
-            """,
-            {"ids": ids},
+        def baseline(rule=rule, user=user):
+            cr.execute(LIST_SQL.format(rule=rule), {"ids": ids, "user": user.id})
+            return [
+                (
+                    cid,
+                    name,
+                    (sid, sname) if sid else False,
+                    (iid, iname) if iid else False,
+                    won,
+                    round(won_amount, 2),
+                    lost,
+                    opened,
+                    round(open_amount, 2),
+                    round(100.0 * won / (won + lost), 1) if won + lost else 0.0,
+                    round(cycle / won, 1) if won else 0.0,
+                    last or False,
+                )
+                for cid, name, sid, sname, iid, iname, won, won_amount, lost, opened, open_amount, cycle, last in (
+                    cr.fetchall()
+                )
+            ]
+
+        bench.compare(
+            f"profiles_list_80_customers_{'manager' if user == manager else 'salesperson'} ({label}; baseline: SQL)",
+            baseline=baseline,
+            measured=measured,
+            goal=1.5,
+            repeat=int(os.environ.get("SPM_BENCH_PROFILE_REPEAT", 10)),
         )
-        return {
-            customer: (
-                won,
-                lost,
-                opened,
-                round(won_amount, 2),
-                round(open_amount, 2),
-                round(cycle / won, 1) if won else 0.0,
-                categories,
-                contacts,
-            )
-            for customer, won, lost, opened, won_amount, open_amount, cycle, categories, contacts in cr.fetchall()
-        }
+        rows = measured()
+        bench.report(
+            f"profile_list_{'manager' if user == manager else 'salesperson'}",
+            f"{sum(row[4] + row[6] + row[7] for row in rows)} opportunities counted, "
+            f"{sum(1 for row in rows if row[11])} customers with a last activity",
+        )
+        measured()
+        env.invalidate_all()
+        start = cr.sql_log_count
+        measured()
+        bench.report(
+            f"profile_list_queries_{'manager' if user == manager else 'salesperson'}",
+            f"{cr.sql_log_count - start} queries for the 80 profiles of the list",
+        )
+        _report_breakdown(env, bench, Partner, ids, "manager" if user == manager else "salesperson")
 
-    bench.compare("profiles_80_customers (baseline: SQL)", baseline=baseline, measured=measured, goal=1.5)
-    measured()
-    start = cr.sql_log_count
-    measured()
-    bench.report("profile_queries", f"{cr.sql_log_count - start} queries for the 80 profiles")
+
+def _report_breakdown(env, bench, Partner, ids, label, repeat=10):
+    """Where the list's time goes: the ORM reading the partners, the profile compute, its one query."""
+    plain = {name: spec for name, spec in LIST_SPEC.items() if not name.startswith("profile_")}
+    partners = Partner.browse(ids)
+    parts = {
+        "list without the profile columns (web_search_read)": lambda: Partner.web_search_read(
+            [("id", "in", ids)], plain, limit=80
+        ),
+        "profile compute of the 80 (one query, values to the cache)": lambda: Partner.browse(ids).mapped(
+            "profile_won_count"
+        ),
+        "its query alone (_get_profile_figures: the rule-filtered lead query and the SQL)": lambda: (
+            Partner._get_profile_figures(partners)
+        ),
+    }
+    figures = []
+    for name, fn in parts.items():
+        best = min(bench.timed(fn)[0] for _ in range(repeat))
+        figures.append(f"{name} {best * 1000:.1f} ms")
+    bench.report(f"profile_list_breakdown_{label}", "; ".join(figures))
 
 
 def run(env, bench):
     users, manager = _setup(env, bench)
     bench_suggestions(env, bench, users)
-    bench_profiles(env, bench, manager)
+    bench_profiles(env, bench, manager, users[0])

@@ -3,8 +3,10 @@
 Usage (scripts/bench.sh http makes both databases, with demo data):
     python3 bench/http_move.py -c <odoo.conf> --crm-db <db with crm alone> --spm-db <db with the addon>
 
-Starts an Odoo server on 127.0.0.1 (threaded, no cron, stops at the end) serving both
-databases, logs in as a salesperson in each (the addon's demo salesperson Zhang Wei; in
+Starts an Odoo server on 127.0.0.1 (threaded, no cron thread; stops at the end) serving both
+databases, and a cron worker for the addon's database (its own process: the mail jobs the
+moves trigger run there, after each move's commit, as they do in use; the other crons are
+put off), logs in as a salesperson in each (the addon's demo salesperson Zhang Wei; in
 the crm database the same user is created: same groups, time zone and notification
 preference, member of crm's demo team), and moves one of their opportunities back and
 forth between two stages with the JSON-RPC request the kanban view sends when a card is
@@ -32,12 +34,13 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 
 import odoo
-from odoo import Command
+from odoo import Command, fields
 from odoo.modules.registry import Registry
 
 CARD_FIELDS = {
@@ -95,6 +98,10 @@ def prepare(database, with_addon, leader_work=False):
             team = env.ref("sales_team.team_sales_department")
             team.member_ids = [Command.link(user.id)]
             stages = [env.ref("crm.stage_lead1"), env.ref("crm.stage_lead2")]
+        # the server runs its cron thread (the addon's mail jobs, mail's queue, when triggered):
+        # the other crons are put off, so that only what the moves trigger runs during the bench
+        env["ir.cron"].search([]).write({"nextcall": fields.Datetime.now() + timedelta(days=1)})
+        env["ir.cron.trigger"].search([]).unlink()
         managers = env.ref("sales_team.group_sale_manager").users
         managers.write({"notification_type": "email"})
         lead = (
@@ -227,13 +234,30 @@ def main():
             f"--logfile={args.log}",
         ]
     )
+    # The cron worker of the addon's database, in its own process as in a multi-process
+    # deployment (a threaded server serving two databases stops its cron thread when a
+    # request touches the registries while the thread iterates over them).
+    cron = subprocess.Popen(
+        [
+            "odoo",
+            "-c",
+            args.config,
+            f"--database={args.spm_db}",
+            "--no-http",
+            "--max-cron-threads=1",
+            "--log-level=warn",
+            "--smtp=127.0.0.1",
+            f"--smtp-port={args.smtp_port}",
+            f"--logfile={args.log}.cron",
+        ]
+    )
     url = f"http://127.0.0.1:{args.port}"
     try:
         for __ in range(120):
             try:
                 requests.get(f"{url}/web/login", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or loading registries
                 if server.poll() is not None:
                     raise RuntimeError(f"the Odoo server stopped (exit code {server.returncode})") from None
                 time.sleep(1)
@@ -247,11 +271,24 @@ def main():
         for __ in range(args.moves):
             for client in clients.values():
                 client.move()
+        time.sleep(5)  # the last moves' jobs
     finally:
         server.terminate()
         server.wait(timeout=60)
+        cron.terminate()
+        cron.wait(timeout=60)
         smtp.terminate()
         smtp.wait(timeout=10)
+    with Registry(args.spm_db).cursor() as cr:
+        cr.execute("SELECT count(*) FROM sales_process_mail_job WHERE state = 'pending'")
+        pending = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s", [data[args.spm_db]["lead"]]
+        )
+        messages = cr.fetchone()[0]
+    print(
+        f"BENCH mail jobs left pending after the moves: {pending}; messages on the moved lead: {messages}", flush=True
+    )
     figures = {}
     for db, client in clients.items():
         logged = queries_per_request(args.log, db)[args.warmup :]

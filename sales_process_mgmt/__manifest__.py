@@ -48,6 +48,7 @@
         "views/sales_process_risk_flag_views.xml",
         "views/sales_process_improvement_action_views.xml",
         "views/crm_lead_risk_views.xml",
+        "views/sales_process_mail_job_views.xml",
         "reports/res_partner_profile_report.xml",
         "reports/sales_process_report_xlsx.xml",
         "views/sales_process_menus.xml",

@@ -30,4 +30,5 @@ else
 fi
 [ "${SPM_NO_SERVE:-0}" = 1 ] && exit 0
 say "Odoo is at http://localhost:$PORT  (login admin / password admin); Ctrl-C stops it"
-exec odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" --log-level=warn "$@"
+# one cron worker: the mail work of moves, the mail queue, risk scans and timing run after commit
+exec odoo -c "$ODOO_CONF" -d "$DB" --db-filter="^$DB\$" --max-cron-threads=1 --log-level=warn "$@"

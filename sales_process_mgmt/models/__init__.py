@@ -17,6 +17,7 @@ from . import sales_process_decision_contact
 from . import sales_process_decision_criterion
 from . import sales_process_decision_step
 from . import sales_process_lead_competitor
+from . import sales_process_mail_job
 from . import crm_lead
 from . import crm_lead_stage_gate
 from . import crm_lead_stage_history

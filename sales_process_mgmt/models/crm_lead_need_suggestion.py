@@ -29,6 +29,18 @@ def won_leads_where(company, since, lead):
 # the needs the customer confirmed (addressed ones too) that name a category
 CONFIRMED_NEED = SQL("n.status IN ('confirmed', 'addressed') AND n.category_id IS NOT NULL")
 
+# a need counts for its category and every ancestor of it: *Integration* includes *Integration / API*
+# (parent_path "1/5/": the ids from the root down to the category)
+NEED_CATEGORY_AND_ANCESTORS = SQL(
+    """JOIN sales_process_need_category c ON c.id = n.category_id
+       CROSS JOIN LATERAL unnest(string_to_array(rtrim(c.parent_path, '/'), '/')::int[]) AS a(category_id)"""
+)
+
+
+def with_ancestors(categories):
+    """The ids of ``categories`` and of all their ancestors."""
+    return sorted({int(part) for category in categories for part in (category.parent_path or "").split("/") if part})
+
 
 def get_suggestion_params(env):
     """The thresholds of the suggestions, from the settings, clamped to their ranges."""
@@ -57,7 +69,9 @@ class CrmLead(models.Model):
         co-occurrence with the categories the opportunity already has: support = won
         deals with both the known and the suggested category, confidence = support /
         won deals with the known category (its best known category is kept). Without
-        a known category, the share of the sample that confirmed it.
+        a known category, the share of the sample that confirmed it. A need counts
+        for its category's parents too: a won deal with *Integration / API* has
+        confirmed *Integration*, and an opportunity with it is not offered *Integration*.
 
         The aggregates run in SQL over the company's opportunities, whatever the
         user may read, and return counts only: no other opportunity is revealed.
@@ -68,7 +82,9 @@ class CrmLead(models.Model):
         """
         self.ensure_one()
         params = get_suggestion_params(self.env)
-        known = self.customer_need_ids.category_id
+        # what the opportunity already has: its categories and their parents (a need in
+        # "Integration / API" also is an "Integration" need)
+        known = self.env["sales.process.need.category"].browse(with_ancestors(self.customer_need_ids.category_id))
         won_where = won_leads_where(
             self.company_id.id or None,
             fields.Datetime.now() - relativedelta(months=params["months"]),
@@ -113,9 +129,10 @@ class CrmLead(models.Model):
             "all": SQL(),
         }[basis]
         won = SQL(
-            """SELECT DISTINCT n.lead_id, n.category_id
-                 FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id
+            """SELECT DISTINCT n.lead_id, a.category_id
+                 FROM sales_process_customer_need n JOIN crm_lead l ON l.id = n.lead_id %s
                 WHERE %s AND %s %s""",
+            NEED_CATEGORY_AND_ANCESTORS,
             won_where,
             CONFIRMED_NEED,
             level_filter,
@@ -155,7 +172,7 @@ class CrmLead(models.Model):
         # only the active categories the user may use are suggested
         Category = self.env["sales.process.need.category"]
         categories = Category.search([("id", "in", list(best)), ("active", "=", True)])
-        known_names = {category.id: category.name for category in known}
+        known_names = {category.id: category.display_name for category in known}
         basis_label = {
             "segment": _("in this segment"),
             "industry": _("in this industry"),
@@ -172,7 +189,7 @@ class CrmLead(models.Model):
                     base=base,
                     basis=basis_label,
                     known=known_names[known_id],
-                    category=category.name,
+                    category=category.display_name,
                     confidence=round(confidence),
                 )
             else:
@@ -181,7 +198,7 @@ class CrmLead(models.Model):
                     support=support,
                     base=base,
                     basis=basis_label,
-                    category=category.name,
+                    category=category.display_name,
                     confidence=round(confidence),
                 )
             lines.append(

@@ -277,10 +277,11 @@ class CrmLead(models.Model):
     def _sales_process_create_activities(self, vals_list, bulk):
         """Create the auto-activities of ``vals_list``: through mail's API, or in one query (bulk).
 
-        mail.activity.create() in one batch notifies each assignee other than the
-        mover ("assigned to you", in their language, by inbox or email), subscribes
-        them and tells their activity menu. It runs as the system for the mover
-        (who stays the author): the mover may no longer read a lead they gave away.
+        mail.activity.create() in one batch subscribes the assignees and tells their
+        activity menu; each assignee other than the mover gets mail's "assigned to
+        you" notification (in their language, by inbox or email) from the mail job
+        queued here, after the commit. It runs as the system for the mover (who
+        stays the author): the mover may no longer read a lead they gave away.
         """
         if not vals_list:
             return
@@ -288,9 +289,14 @@ class CrmLead(models.Model):
             self._sales_process_insert_activities(vals_list)
             return
         activities = (
-            self.env["mail.activity"].sudo().with_context(**self._sales_process_mail_context()).create(vals_list)
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(**self._sales_process_mail_context(), mail_activity_quick_update=True)
+            .create(vals_list)
         )
-        self._sales_process_trigger_mail_queue(activities.user_id - self.env.user)
+        notified = activities.filtered(lambda activity: activity.user_id != self.env.user)
+        if notified:
+            self.env["sales.process.mail.job"]._queue_activity_notifications(notified)
 
     def _sales_process_insert_activities(self, vals_list):
         """Insert the auto-activities of ``vals_list`` in one query (bulk moves).
@@ -363,9 +369,10 @@ class CrmLead(models.Model):
     def _sales_process_post_notes(self, bodies, partner_ids=(), bulk=False):
         """Log ``bodies`` ({lead_id: body}) as internal notes; ``partner_ids`` are notified.
 
-        Interactive: notes without recipients through _message_log_batch(), notes
-        with recipients through message_post(), which notifies each one by inbox or
-        email as they chose. Bulk: _sales_process_insert_messages().
+        Interactive: notes without recipients through _message_log_batch(); notes
+        with recipients queued (sales.process.mail.job) for the cron, which posts
+        them with message_post() after the move's commit, notifying each one by
+        inbox or email as they chose. Bulk: _sales_process_insert_messages().
         """
         if not bodies:
             return
@@ -377,15 +384,7 @@ class CrmLead(models.Model):
         elif not partner_ids:
             leads._message_log_batch(bodies)
         else:
-            leads = leads.with_context(**self._sales_process_mail_context())
-            for lead in leads:
-                lead.message_post(
-                    body=bodies[lead.id],
-                    message_type="notification",
-                    subtype_xmlid="mail.mt_note",
-                    partner_ids=list(partner_ids),
-                )
-            self._sales_process_trigger_mail_queue(self.env["res.partner"].browse(partner_ids).sudo().user_ids)
+            self.env["sales.process.mail.job"]._queue_notes(bodies, partner_ids)
         self.browse(list(bodies)).invalidate_recordset(["message_ids"])
 
     def _sales_process_insert_messages(self, rows, partner_ids=(), subtype_xmlid="mail.mt_note"):
@@ -486,7 +485,11 @@ class CrmLead(models.Model):
         return Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (self.env._("Checklist"), lines)
 
     def _sales_process_subscribe_roles(self, resolution, roles=("accountable", "consulted"), bulk=False):
-        """Make the holders of ``roles`` followers (those who can read the lead), per set of partners."""
+        """Make the holders of ``roles`` followers (those who can read the lead), per set of partners.
+
+        Interactive: queued for the mail job (message_subscribe() after the commit);
+        bulk: _sales_process_add_followers().
+        """
         Users = self.env["res.users"].sudo()
         by_partners, cache = {}, {}
         for lead in self:
@@ -498,13 +501,15 @@ class CrmLead(models.Model):
                 cache[id(holders)] = frozenset(Users.browse(sorted(user_ids)).partner_id.ids)
             if cache[id(holders)]:
                 by_partners.setdefault(cache[id(holders)], []).append(lead.id)
+        if not bulk:
+            # after the commit, as the system for the mover (who may have given the lead away)
+            if by_partners:
+                self.env["sales.process.mail.job"]._queue_subscriptions(
+                    [(sorted(partner_ids), lead_ids) for partner_ids, lead_ids in by_partners.items()]
+                )
+            return
         for partner_ids, lead_ids in by_partners.items():
-            leads = self.browse(lead_ids).sudo()
-            if bulk:
-                leads._sales_process_add_followers(sorted(partner_ids))
-            else:
-                # as the system: the mover may have given the lead away
-                leads.with_context(sales_process_readers_only=True).message_subscribe(partner_ids=sorted(partner_ids))
+            self.browse(lead_ids).sudo()._sales_process_add_followers(sorted(partner_ids))
 
     def _sales_process_add_followers(self, partner_ids):
         """Make ``partner_ids`` (of internal users) follow the leads of ``self`` they can read.

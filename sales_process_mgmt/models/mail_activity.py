@@ -30,8 +30,9 @@ class MailActivity(models.Model):
         stage change" (mail's "… done" message with the activity type, which crm's
         activity analysis counts; archived when their type keeps done activities).
         "Cancel": deleted, with a "Cancelled by stage change" note per lead.
-        Interactive moves go through mail (_action_done, unlink); bulk moves write
-        the same messages in a few queries (_sales_process_insert_done_messages).
+        Interactive moves archive the activities at once (off the lead's card) and
+        queue mail's _action_done for the cron (sales.process.mail.job); bulk moves
+        write the same messages in a few queries (_sales_process_insert_done_messages).
         """
         done = self.filtered(
             lambda activity: (
@@ -59,7 +60,7 @@ class MailActivity(models.Model):
                 kept.action_archive()
             (done - kept).unlink()
         elif done:
-            done.with_context(mail_notify_force_send=False)._action_done(feedback=feedback)
+            self.env["sales.process.mail.job"]._queue_activities_done(done, feedback)
         self.env["crm.lead"].browse(list(bodies))._sales_process_post_notes(bodies, bulk=bulk)
         (self - done).exists().unlink()
 

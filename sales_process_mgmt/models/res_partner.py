@@ -28,6 +28,7 @@ class ResPartner(models.Model):
         groups="sales_process_mgmt.group_sales_process_user",
     )
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_customer_need_count(self):
         counts = dict(
             self.env["sales.process.customer.need"]._read_group(

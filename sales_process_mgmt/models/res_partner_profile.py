@@ -1,6 +1,10 @@
-from markupsafe import Markup, escape
+from itertools import repeat
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 PROFILE_GROUP = "sales_process_mgmt.group_sales_process_user"
 
@@ -53,31 +57,49 @@ class ResPartner(models.Model):
         help="The last message or note on the customer's opportunities.",
     )
     profile_needs_html = fields.Html(
-        string="Confirmed Needs by Category", compute="_compute_profile", groups=PROFILE_GROUP, sanitize=False
+        string="Confirmed Needs by Category",
+        compute="_compute_profile_needs",
+        groups=PROFILE_GROUP,
+        sanitize=False,
+        help="Needs the customer confirmed, per category (a parent counts its subcategories) and per quarter.",
     )
     profile_decision_contact_ids = fields.Many2many(
         "sales.process.decision.contact",
         string="Decision Contacts",
-        compute="_compute_profile",
+        compute="_compute_profile_contacts",
         groups=PROFILE_GROUP,
     )
     profile_rating_ids = fields.Many2many(
-        "rating.rating", string="Ratings and Feedback", compute="_compute_profile", groups=PROFILE_GROUP
+        "rating.rating", string="Ratings and Feedback", compute="_compute_profile_ratings", groups=PROFILE_GROUP
     )
-    profile_rating_avg = fields.Float(string="Average Rating", compute="_compute_profile", groups=PROFILE_GROUP)
+    profile_rating_avg = fields.Float(string="Average Rating", compute="_compute_profile_ratings", groups=PROFILE_GROUP)
 
-    def _compute_profile(self):
-        """All figures of the customers of ``self`` in a constant number of queries."""
+    def _get_profile_customers(self):
         # a partner being created (form onchange) has no figures yet: only saved customers count
-        customers = self.commercial_partner_id._origin
+        return self.commercial_partner_id._origin
+
+    def _get_profile_lead_query(self, customers):
+        """The opportunities of ``customers`` the user may read, as the ORM's rule-filtered query."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        return Lead._search([("type", "=", "opportunity"), ("partner_id.commercial_partner_id", "in", customers.ids)])
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_profile(self):
+        """The opportunity figures of the customers of ``self`` (a whole list) in one SQL query.
+
+        The opportunities are those of the ORM's rule-filtered query of the user, so a
+        salesperson's profile counts only what they may read; no record is built.
+        """
+        customers = self._get_profile_customers()
         figures = self._get_profile_figures(customers) if customers else {}
-        currency = self.env.company.currency_id
         empty = self._get_profile_empty()
-        for partner in self:
-            values = figures.get(partner.commercial_partner_id._origin.id, empty)
-            partner.profile_currency_id = currency
-            for name, value in values.items():
-                partner[f"profile_{name}"] = value
+        rows = [figures.get(partner.commercial_partner_id._origin.id, empty) for partner in self]
+        # the values are plain numbers and dates, already in the cache's format: set them in
+        # one go per field (the field setter's per-record checks cost more than the query)
+        cache = self.env.cache
+        cache.update(self, self._fields["profile_currency_id"], repeat(self.env.company.currency_id.id))
+        for name in empty:
+            cache.update(self, self._fields[f"profile_{name}"], [row[name] for row in rows])
 
     def _get_profile_empty(self):
         return {
@@ -88,116 +110,179 @@ class ResPartner(models.Model):
             "open_amount": 0.0,
             "win_rate": 0.0,
             "sales_cycle": 0.0,
-            "last_activity": False,
-            "needs_html": False,
-            "decision_contact_ids": self.env["sales.process.decision.contact"],
-            "rating_ids": self.env["rating.rating"],
-            "rating_avg": 0.0,
+            "last_activity": None,
         }
 
     def _get_profile_figures(self, customers):
-        """{customer id: {figure: value}} for the commercial partners ``customers``."""
-        Lead = self.env["crm.lead"].with_context(active_test=False)
-        base = [("type", "=", "opportunity"), ("partner_id.commercial_partner_id", "in", customers.ids)]
-        states = {
-            "won": [("active", "=", True), ("probability", "=", 100)],
-            "lost": [("active", "=", False), ("probability", "=", 0)],
-            "open": [("active", "=", True), ("probability", "<", 100)],
-        }
-        # per contact, then summed per company: the contacts' commercial partners are read once
-        groups = {
-            state: Lead._read_group(
-                base + domain, ["partner_id"], ["__count", "expected_revenue:sum", "day_close:sum", "id:array_agg"]
+        """{customer id: {figure: value}} for the commercial partners ``customers``, in one query."""
+        self.env["crm.lead"].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type", "date"])
+        # the user's rule-filtered query of opportunities, joined to their contact for its company
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            ._search([("type", "=", "opportunity"), ("partner_id", "!=", False)])
+        )
+        contact = leads.join("crm_lead", "partner_id", "res_partner", "id", "partner_id")
+        customer = SQL.identifier(contact, "commercial_partner_id")
+        leads.add_where(SQL("%s IN %s", customer, tuple(customers.ids)))
+        leads.add_join(
+            "LEFT JOIN",
+            "last_message",
+            SQL(
+                """LATERAL (SELECT max(message.date) AS date FROM mail_message message
+                             WHERE message.model = 'crm.lead' AND message.res_id = crm_lead.id
+                               AND message.message_type IN ('comment', 'email'))"""
+            ),
+            SQL("TRUE"),
+        )
+        leads.groupby = customer
+        digits = self.env.company.currency_id.decimal_places
+        # won / lost / open as in CRM: won = active at 100 %, lost = archived at 0 %
+        self.env.cr.execute(
+            leads.select(
+                customer,
+                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability = 100)"),
+                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND crm_lead.probability = 0)"),
+                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability < 100)"),
+                SQL(
+                    "coalesce(sum(crm_lead.expected_revenue) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
+                ),
+                SQL(
+                    "coalesce(sum(crm_lead.expected_revenue) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability < 100), 0)::float"
+                ),
+                SQL(
+                    "coalesce(sum(crm_lead.day_close) FILTER"
+                    " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
+                ),
+                SQL('max("last_message".date)'),
             )
-            for state, domain in states.items()
-        }
-        result = {customer.id: self._get_profile_empty() for customer in customers}
-        lead_customer = {}
-        cycle_days = {}
-        for state, rows in groups.items():
-            for partner, count, amount, days, lead_ids in rows:
-                values = result[partner.commercial_partner_id.id]
-                values[f"{state}_count"] += count
-                if state in ("won", "open"):
-                    values[f"{state}_amount"] += amount
-                if state == "won":
-                    cycle_days[partner.commercial_partner_id.id] = (
-                        cycle_days.get(partner.commercial_partner_id.id, 0) + days
-                    )
-                lead_customer.update(dict.fromkeys(lead_ids, partner.commercial_partner_id.id))
-        for customer_id, values in result.items():
-            decided = values["won_count"] + values["lost_count"]
-            values["win_rate"] = round(100.0 * values["won_count"] / decided, 1) if decided else 0.0
-            if values["won_count"]:
-                values["sales_cycle"] = round(cycle_days.get(customer_id, 0) / values["won_count"], 1)
-        if lead_customer:
-            # only a date, of opportunities the user reads (the ids come from the user's own query)
-            for lead_id, last in (
-                self.env["mail.message"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("model", "=", "crm.lead"),
-                        ("res_id", "in", list(lead_customer)),
-                        ("message_type", "in", ["comment", "email"]),
-                    ],
-                    ["res_id"],
-                    ["date:max"],
-                )
-            ):
-                values = result[lead_customer[lead_id]]
-                values["last_activity"] = max(filter(None, [values["last_activity"], last]))
-            ratings = self.env["rating.rating"].search(
-                [("res_model", "=", "crm.lead"), ("res_id", "in", list(lead_customer)), ("consumed", "=", True)],
-                order="write_date desc, id desc",
-            )
-            for rating in ratings:
-                result[lead_customer[rating.res_id]]["rating_ids"] |= rating
-            for values in result.values():
-                if values["rating_ids"]:
-                    values["rating_avg"] = round(
-                        sum(values["rating_ids"].mapped("rating")) / len(values["rating_ids"]), 2
-                    )
-        self._add_profile_needs(customers, result)
+        )
+        result = {}
+        for customer_id, won, lost, opened, won_amount, open_amount, days, last in self.env.cr.fetchall():
+            result[customer_id] = {
+                "won_count": won,
+                "lost_count": lost,
+                "open_count": opened,
+                "won_amount": round(won_amount, digits),
+                "open_amount": round(open_amount, digits),
+                "win_rate": round(100.0 * won / (won + lost), 1) if won + lost else 0.0,
+                "sales_cycle": round(days / won, 1) if won else 0.0,
+                "last_activity": last,
+            }
+        return result
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_profile_contacts(self):
+        customers = self._get_profile_customers()
         contacts = self.env["sales.process.decision.contact"].search(
             [("partner_id.commercial_partner_id", "in", customers.ids)]
         )
+        by_customer = {}
         for contact in contacts:
-            result[contact.partner_id.commercial_partner_id.id]["decision_contact_ids"] |= contact
-        return result
+            customer_id = contact.partner_id.commercial_partner_id.id
+            by_customer[customer_id] = by_customer.get(customer_id, contact.browse()) | contact
+        for partner in self:
+            partner.profile_decision_contact_ids = by_customer.get(
+                partner.commercial_partner_id._origin.id, contacts.browse()
+            )
 
-    def _add_profile_needs(self, customers, result):
-        """The confirmed (and addressed) needs of each customer, counted per category."""
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_profile_ratings(self):
+        """The customers' consumed ratings (evaluation) on the opportunities the user reads."""
+        customers = self._get_profile_customers()
+        Rating = self.env["rating.rating"]
+        by_customer = {}
+        if customers:
+            leads = self._get_profile_lead_query(customers)
+            ratings = Rating.search(
+                [("res_model", "=", "crm.lead"), ("res_id", "in", leads), ("consumed", "=", True)],
+                order="write_date desc, id desc",
+            )
+            lead_customer = {
+                lead.id: lead.partner_id.commercial_partner_id.id
+                for lead in self.env["crm.lead"].with_context(active_test=False).browse(set(ratings.mapped("res_id")))
+            }
+            for rating in ratings:
+                customer_id = lead_customer[rating.res_id]
+                by_customer[customer_id] = by_customer.get(customer_id, Rating) | rating
+        for partner in self:
+            ratings = by_customer.get(partner.commercial_partner_id._origin.id, Rating)
+            partner.profile_rating_ids = ratings
+            partner.profile_rating_avg = round(sum(ratings.mapped("rating")) / len(ratings), 2) if ratings else 0.0
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_profile_needs(self):
+        customers = self._get_profile_customers()
+        tables = self._get_profile_needs_html(customers) if customers else {}
+        for partner in self:
+            partner.profile_needs_html = tables.get(partner.commercial_partner_id._origin.id, False)
+
+    def _get_profile_need_series(self, customers):
+        """{customer id: {category or False: {quarter start (date) or False: count}}}.
+
+        The confirmed (and addressed) needs the user may read, per quarter of their
+        confirmation; a category also counts the needs of its subcategories.
+        """
         rows = self.env["sales.process.customer.need"]._read_group(
             [("partner_id", "in", customers.ids), ("status", "in", ["confirmed", "addressed"])],
-            ["partner_id", "category_id"],
-            ["__count", "date_confirmed:min", "date_confirmed:max"],
-            order="partner_id, __count desc",
+            ["partner_id", "category_id", "date_confirmed:quarter"],
+            ["__count"],
         )
-        by_customer = {}
-        for partner, category, count, first, last in rows:
-            by_customer.setdefault(partner.id, []).append((category, count, first, last))
-        header = Markup(
-            "<table class='table table-sm o_sales_process_profile_needs'><thead><tr>"
-            "<th>%s</th><th class='text-end'>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>"
-        ) % (
-            self.env._("Need Category"),
-            self.env._("Needs"),
-            self.env._("First Confirmed"),
-            self.env._("Last Confirmed"),
-        )
-        for customer_id, lines in by_customer.items():
-            body = Markup().join(
-                Markup("<tr><td>%s</td><td class='text-end'>%s</td><td>%s</td><td>%s</td></tr>")
-                % (
-                    category.display_name if category else self.env._("Uncategorised"),
-                    count,
-                    escape(fields.Date.to_string(first) or ""),
-                    escape(fields.Date.to_string(last) or ""),
-                )
-                for category, count, first, last in lines
+        Category = self.env["sales.process.need.category"]
+        series = {}
+        for partner, category, quarter, count in rows:
+            # the category and its ancestors (parent_path "1/5/9/"); False: uncategorised
+            nodes = (
+                [Category.browse(int(part)) for part in category.parent_path.split("/") if part]
+                if category
+                else [False]
             )
-            result[customer_id]["needs_html"] = header + body + Markup("</tbody></table>")
+            for node in nodes:
+                by_quarter = series.setdefault(partner.id, {}).setdefault(node, {})
+                by_quarter[quarter] = by_quarter.get(quarter, 0) + count
+        return series
+
+    def _get_profile_quarters(self, quarters=8):
+        """The start dates of the last ``quarters`` quarters, the current one last."""
+        today = fields.Date.context_today(self)
+        current = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        return [current - relativedelta(months=3 * back) for back in range(quarters - 1, -1, -1)]
+
+    def _get_profile_needs_html(self, customers):
+        """The needs table of each customer: category, total, earlier, then one column per quarter."""
+        series = self._get_profile_need_series(customers)
+        shown = self._get_profile_quarters()
+        head = [self.env._("Need Category"), self.env._("Total"), self.env._("Earlier")]
+        head += [self._get_profile_quarter_label(quarter) for quarter in shown]
+        header = Markup(
+            "<table class='table table-sm o_sales_process_profile_needs'><thead><tr>%s</tr></thead><tbody>"
+        ) % Markup().join(
+            Markup("<th%s>%s</th>") % (Markup(" class='text-end'") if index else Markup(), label)
+            for index, label in enumerate(head)
+        )
+        tables = {}
+        for customer_id, by_category in series.items():
+            lines = sorted(by_category.items(), key=lambda item: (not item[0], item[0].display_name if item[0] else ""))
+            body = Markup()
+            for category, by_quarter in lines:
+                cells = [
+                    sum(by_quarter.values()),
+                    sum(count for quarter, count in by_quarter.items() if quarter and quarter < shown[0]),
+                    *(by_quarter.get(quarter, 0) for quarter in shown),
+                ]
+                body += Markup("<tr><td>%s</td>%s</tr>") % (
+                    category.display_name if category else self.env._("Uncategorised"),
+                    Markup().join(Markup("<td class='text-end'>%s</td>") % cell for cell in cells),
+                )
+            tables[customer_id] = header + body + Markup("</tbody></table>")
+        return tables
+
+    def _get_profile_quarter_label(self, quarter):
+        return self.env._("Q%(quarter)s %(year)s", quarter=(quarter.month - 1) // 3 + 1, year=quarter.year)
 
     def action_sales_process_view_opportunities(self):
         self.ensure_one()

@@ -40,3 +40,4 @@ from . import test_improvement_action
 from . import test_risk_access
 from . import test_risk_tour
 from . import test_report_xlsx
+from . import test_mail_jobs

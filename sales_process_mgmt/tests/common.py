@@ -107,6 +107,12 @@ class SalesProcessCase(TransactionCase):
             yield catcher
         self.assertRegex(str(catcher.exception), regex)
 
+    def _run_mail_jobs(self):
+        """Run the mail work the moves queued, as the cron does after their commit."""
+        self.env.flush_all()
+        self.env.ref("sales_process_mgmt.ir_cron_mail_jobs").method_direct_trigger()
+        self.env.invalidate_all()
+
     def _cold_start(self):
         """Flush and drop the caches before a measured call, transient environments too.
 

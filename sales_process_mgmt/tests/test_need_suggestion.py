@@ -141,6 +141,33 @@ class TestNeedSuggestion(NeedCategoryCase):
             result["lines"][0]["reason"], "4 of 6 won deals in this segment confirmed SPM Integration: 67 %"
         )
 
+    def test_parent_category_counts_its_subcategories(self):
+        """A won deal with *Integration / API* confirmed *Integration*; an opportunity with it has it too."""
+        api = self.env["sales.process.need.category"].create({"name": "SPM API", "parent_id": self.cat_a.id})
+        self._won_lead([api, self.cat_b], customer_segment_id=self.segment.id, industry_id=self.industry.id)
+        # nothing known: SPM Integration now counts W1 W2 W3 W4 and the API deal
+        result = self._lead(customer_segment_id=self.segment.id)._get_need_suggestions()
+        self.assertEqual(result["sample"], 7)
+        self.assertEqual(self._figures(result)[0], (self.cat_a.id, 5, 7, 71.4))
+        self.assertIn((api.id, 1, 7, 14.3), self._figures(result))
+        # known SPM Integration / SPM API: its parent is known too (not suggested, counted as known)
+        self.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.suggestion_min_support", 2)
+        lead = self._lead([api], customer_segment_id=self.segment.id)
+        result = lead.with_user(self.user_salesman)._get_need_suggestions()
+        self.assertEqual(self._figures(result), [(self.cat_b.id, 4, 5, 80.0)])
+        self.assertEqual(
+            result["lines"][0]["reason"],
+            "4 of 5 won deals in this segment with SPM Integration also confirmed SPM Training: 80 %",
+        )
+        # a known parent still lets its subcategory be suggested
+        self.env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.suggestion_min_support", 1)
+        lead = self._lead([self.cat_a], customer_segment_id=self.segment.id)
+        self.assertIn((api.id, 1, 5, 20.0), self._figures(lead._get_need_suggestions()))
+        self.assertEqual(
+            next(line for line in lead._get_need_suggestions()["lines"] if line["category_id"] == api.id)["reason"],
+            "1 of 5 won deals in this segment with SPM Integration also confirmed SPM Integration / SPM API: 20 %",
+        )
+
     def test_thresholds(self):
         params = self.env["ir.config_parameter"].sudo()
         lead = self._lead([self.cat_a], customer_segment_id=self.segment.id)

@@ -40,8 +40,9 @@ class TestResponsibilityMail(SalesProcessCase):
         return self.Responsibility.create(dict({"stage_id": (stage or self.stage_needs).id}, **values))
 
     def _move(self, leads, stage, user=None):
+        """Move ``leads`` as ``user`` and run the mail jobs: the records as seen after the cron."""
         leads.with_user(user or self.user_salesman).write({"stage_id": stage.id})
-        self.env.flush_all()
+        self._run_mail_jobs()
 
     def _set_threshold(self, value):
         self.env["ir.config_parameter"].set_param("sales_process_mgmt.bulk_threshold", value)
@@ -245,7 +246,9 @@ class TestResponsibilityMail(SalesProcessCase):
         for visits in (6, 200):
             lead = self._lead_with_history(visits)
             start = self._cold_start()
-            self._move(lead, self.stage_needs)
+            lead.with_user(self.user_salesman).write({"stage_id": self.stage_needs.id})
+            self.env.flush_all()
             counts.append(self.cr.sql_log_count - start)
+            self._run_mail_jobs()
             self.assertEqual(len(self.Activity.search([("res_id", "=", lead.id), ("active", "=", True)])), 2)
         self.assertEqual(counts[0], counts[1], f"queries of one move after 6 and 200 visits: {counts}")
