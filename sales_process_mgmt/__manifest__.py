@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "sales_process_mgmt authors",
     "website": "https://example.com/sales_process_mgmt",
-    "depends": ["crm", "resource", "rating", "spreadsheet_dashboard"],
+    "depends": ["crm", "resource", "rating", "report_xlsx", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_process_security.xml",
@@ -21,6 +21,7 @@
         "data/spreadsheet_dashboard_data.xml",
         "wizards/sales_process_gate_override_wizard_views.xml",
         "wizards/sales_process_need_suggestion_views.xml",
+        "wizards/sales_process_export_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/sales_process_stage_gate_views.xml",
         "views/crm_stage_views.xml",
@@ -51,6 +52,7 @@
         "views/sales_process_mail_job_views.xml",
         "reports/res_partner_profile_report.xml",
         "reports/sales_process_pdf_reports.xml",
+        "reports/sales_process_report_xlsx.xml",
         "views/sales_process_menus.xml",
     ],
     "demo": [

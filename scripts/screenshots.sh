@@ -49,4 +49,10 @@ shot "/odoo/action-sales_process_mgmt.spreadsheet_dashboard_sales_process_action
 "$PYTHON" "$ROOT/scripts/pdf_page.py" "$URL" \
     "/report/pdf/sales_process_mgmt.sales_process_evaluation_document/$(xmlid evaluation_this_month_demo)" \
     "$OUT/scorecard_pdf_zh_CN.png" --db "$DB" --lang zh_CN
+# the Excel export: its Summary sheet drawn from the workbook (scripts/xlsx_screenshot.py)
+SPM_XLSX_OUT="$RUN_DIR/excel_export.html" odoo shell -c "$ODOO_CONF" -d "$DB" --log-level=warn \
+    < "$ROOT/scripts/xlsx_screenshot.py"
+chromium="$(command -v chromium || command -v chromium-browser || command -v google-chrome)"
+"$chromium" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$RUN_DIR/xlsx-profile" \
+    --window-size=1500,1270 --screenshot="$OUT/excel_export.png" "file://$RUN_DIR/excel_export.html" 2>/dev/null
 say "Screenshots written to $OUT"

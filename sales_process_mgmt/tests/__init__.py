@@ -41,4 +41,5 @@ from . import test_risk_access
 from . import test_risk_tour
 from . import test_reports_pdf
 from . import test_dashboard
+from . import test_report_xlsx
 from . import test_mail_jobs
