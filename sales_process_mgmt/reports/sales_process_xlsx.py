@@ -39,7 +39,7 @@ FIELD_KINDS = {
 
 @dataclass
 class Column:
-    """One column of a sheet: a stored field of the model, or a key of the rows given."""
+    """One column of a sheet: a field of the model, or a key of the rows given."""
 
     name: str
     title: str = None
@@ -198,8 +198,10 @@ class SalesProcessXlsx(models.AbstractModel):
         Reads the columns' stored fields with SQL on the ORM's own query (``_search``: record
         rules and companies applied), in batches of ids (keyset pagination), and maps
         many2one ids to display names and selections to labels in the user's language.
-        ``order_domains``: domains read one after the other (e.g. one per severity), each
-        in id order.
+        Computed fields that are not stored (e.g. a flag's explanation, written in the
+        reader's language) are computed by the ORM for the whole batch, then dropped from
+        the cache. ``order_domains``: domains read one after the other (e.g. one per
+        severity), each in id order.
         """
         model.check_access("read")
         fnames = [column.name for column in columns]
@@ -209,29 +211,46 @@ class SalesProcessXlsx(models.AbstractModel):
                 fnames.append(column.present)
         flags = [(index, fnames.index(column.present)) for index, column in enumerate(columns) if column.present]
         model.check_field_access_rights("read", fnames)
-        model.flush_model(fnames)
-        fields_ = [model._fields[fname] for fname in fnames]
+        computed = [fname for fname in fnames if not model._fields[fname].store and not model._fields[fname].related]
+        sql_fnames = [fname for fname in fnames if fname not in computed]
+        model.flush_model(sql_fnames)
+        fields_ = [model._fields[fname] for fname in sql_fnames]
         names = {}
         converters = [self._converter(field, names) for field in fields_]
         for extra in order_domains or [[]]:
             last_id = 0
             while True:
                 query = model._search(domain + extra + [("id", ">", last_id)], order="id", limit=BATCH_SIZE)
-                selects = [model._field_to_sql(model._table, fname, query) for fname in ["id", *fnames]]
+                selects = [model._field_to_sql(model._table, fname, query) for fname in ["id", *sql_fnames]]
                 self.env.cr.execute(query.select(*selects))
                 batch = self.env.cr.fetchall()
                 if not batch:
                     break
                 last_id = batch[-1][0]
                 self._fetch_names(fields_, batch, names)
+                computed_values = self._compute_batch(model, [values[0] for values in batch], computed)
                 for values in batch:
-                    cells = [convert(value) for convert, value in zip(converters, values[1:], strict=True)]
+                    by_name = {
+                        fname: convert(value)
+                        for fname, convert, value in zip(sql_fnames, converters, values[1:], strict=True)
+                    }
+                    by_name.update(computed_values.get(values[0], {}))
+                    cells = [by_name[fname] for fname in fnames]
                     for index, flag in flags:
                         if not cells[flag]:
                             cells[index] = None
                     yield cells[: len(columns)]
                 if len(batch) < BATCH_SIZE:
                     break
+
+    def _compute_batch(self, model, ids, fnames):
+        """{id: {field: value}} of computed fields for a batch of records, in one compute each."""
+        if not fnames:
+            return {}
+        records = model.browse(ids)
+        values = {record.id: {fname: record[fname] or None for fname in fnames} for record in records}
+        records.invalidate_recordset(fnames)
+        return values
 
     def _converter(self, field, names):
         """A function turning the column's SQL value into the cell's value."""

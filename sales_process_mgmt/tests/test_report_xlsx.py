@@ -55,7 +55,9 @@ class XlsxCase(EvaluationCase):
             {"name": "SPM idle", "criterion": "risk_idle", "severity": "high", "team_ids": [(6, 0, cls.team.ids)]}
         )
         Flag = cls.env["sales.process.risk.flag"]
-        cls.flag_own = Flag.create({"lead_id": cls.l6.id, "rule_id": rule.id, "severity": "critical"})
+        cls.flag_own = Flag.create(
+            {"lead_id": cls.l6.id, "rule_id": rule.id, "severity": "critical", "explanation_values": {"days": 12}}
+        )
         (cls.l_other,) = cls._create_leads(1, user_id=cls.user_salesman_2.id)
         cls.flag_other = Flag.create({"lead_id": cls.l_other.id, "rule_id": rule.id, "severity": "low"})
         cls.action = cls.env["sales.process.improvement.action"].create(
@@ -162,6 +164,8 @@ class TestExportWorkbook(XlsxCase):
         # most severe first
         self.assertEqual([r["Severity"] for r in risks][:1], ["Critical"])
         self.assertIn("Critical: 1", workbook["Risks"]["A2"].value)
+        # the explanation is computed from the flag's values, in the reader's language
+        self.assertEqual(risks[0]["Explanation"], "no activity done and no message for 12 days")
 
         actions = self._table(workbook["Actions"])
         self.assertEqual([r["Problem"] for r in actions], ["SPM shorten needs"])
@@ -312,6 +316,8 @@ class TestExportZhCn(XlsxCase):
         headers = [cell.value for cell in summary[HEADER_ROW]]
         self.assertIn("达成率（%）", headers)
         self.assertIn("销售人员", headers)
+        risks = self._table(workbook["风险"])
+        self.assertEqual(risks[0]["说明"], "12 天内没有已完成的活动，也没有消息")
 
 
 @tagged("post_install", "-at_install")
