@@ -10,11 +10,14 @@ JSON (data/files/sales_process_dashboard.json): per pivot the two ``read_group``
 pivot model (the total and the rows, ``lazy=False``), per chart its ``read_group``, the
 list's ``search_read``; as a Sales Process manager (record rules applied). Baseline: one
 hand-written SQL query per pivot (``GROUP BY ROLLUP``) and per chart giving the same
-figures, asserted equal (SQL views: their own query, aggregated).
+figures, asserted equal (SQL views: their own query, aggregated; the forecast's reads the
+stored stage win rates, refreshed once after the data are made, as the daily cron does).
 """
 
 import json
 import os
+
+from win_rates import refresh_win_rates
 
 from odoo import Command
 from odoo.tools import SQL, file_open
@@ -90,10 +93,10 @@ def _setup(env, bench):
     cr.execute(
         """
         INSERT INTO sales_process_risk_flag
-               (lead_id, rule_id, severity, explanation, raised_on, state, is_active, user_id, team_id,
-                stage_id, company_id, flag_count, create_date, write_date)
-        SELECT l.id, %(rule)s, (ARRAY['low', 'medium', 'high', 'critical'])[1 + l.id %% 4], 'bench',
-               now() at time zone 'utc', 'open', true, l.user_id, l.team_id, l.stage_id, l.company_id, 1,
+               (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, team_id,
+                stage_id, flag_count, create_date, write_date)
+        SELECT l.id, %(rule)s, (ARRAY['low', 'medium', 'high', 'critical'])[1 + l.id %% 4], '{}',
+               now() at time zone 'utc', 'open', true, l.team_id, l.stage_id, 1,
                now() at time zone 'utc', now() at time zone 'utc'
           FROM crm_lead l
          WHERE l.name LIKE 'Dash lead %%' AND l.active AND l.stage_id <> %(won)s AND l.id %% 5 < 2
@@ -145,6 +148,7 @@ def _setup(env, bench):
     cr.execute("SELECT count(*) FROM crm_lead WHERE name LIKE 'Dash lead %%'")
     bench.report("dashboard_data", f"{cr.fetchone()[0]} opportunities")
     env.cr.commit()
+    refresh_win_rates(env, bench, "dashboard_stage_win_rates_refresh (baseline: the rates' SELECT)")
     return manager
 
 

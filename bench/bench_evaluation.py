@@ -10,10 +10,13 @@ so that the forecast runs over 200,000 open ones.
    next to hand-written SQL returning the same actual values (one query per KPI over the
    year, grouped by month and salesperson); asserted equal.
 2. The process forecast (pivot: team × expected closing month, Odoo's and the process's
-   weighted revenue) over 200,000 open opportunities, next to its SQL.
+   weighted revenue) over 200,000 open opportunities, next to its SQL (both read the stage
+   win rates stored by ``_refresh_rates``, itself timed against the rates' SELECT).
 """
 
 from datetime import date
+
+from win_rates import refresh_win_rates
 
 from odoo import Command
 from odoo.addons.sales_process_mgmt.models.sales_process_kpi import KPI_KINDS
@@ -355,6 +358,7 @@ def bench_forecast(env, bench):
     env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.forecast_months", 36)
     env["ir.config_parameter"].sudo().set_param("sales_process_mgmt.forecast_min_sample", 10)
     env.cr.commit()
+    refresh_win_rates(env, bench, "forecast_stage_win_rates_refresh (baseline: the rates' SELECT)")
     Forecast = env["sales.process.forecast"]
 
     def measured():
@@ -371,22 +375,14 @@ def bench_forecast(env, bench):
     def baseline():
         env.cr.execute(
             """
-            WITH rates AS (
-                SELECT h.stage_id, h.company_id, COUNT(*) AS sample,
-                       COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won
-                  FROM sales_process_stage_history h
-                  JOIN crm_lead l ON l.id = h.lead_id
-             LEFT JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE h.date_in >= (now() at time zone 'utc') - interval '36 months'
-                   AND ((l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
-              GROUP BY 1, 2
-            )
             SELECT l.team_id, date_trunc('month', l.date_deadline)::date,
                    SUM(l.expected_revenue * l.probability / 100),
-                   SUM(CASE WHEN r.sample >= 10 THEN l.expected_revenue * r.won / r.sample END), COUNT(*)
+                   SUM(CASE WHEN r.sample_size >= 10 THEN l.expected_revenue * r.won_count / r.sample_size END),
+                   COUNT(*)
               FROM crm_lead l
               JOIN crm_stage st ON st.id = l.stage_id
-         LEFT JOIN rates r ON r.stage_id = l.stage_id AND r.company_id IS NOT DISTINCT FROM l.company_id
+         LEFT JOIN sales_process_stage_win_rate r
+                ON r.stage_id = l.stage_id AND r.company_id IS NOT DISTINCT FROM l.company_id
              WHERE l.active AND l.type = 'opportunity' AND st.is_won IS NOT TRUE
           GROUP BY 1, 2
             """

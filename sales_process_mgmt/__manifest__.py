@@ -22,6 +22,7 @@
         "wizards/sales_process_gate_override_wizard_views.xml",
         "wizards/sales_process_need_suggestion_views.xml",
         "wizards/sales_process_export_wizard_views.xml",
+        "views/sales_process_stage_win_rate_views.xml",
         "views/res_config_settings_views.xml",
         "views/sales_process_stage_gate_views.xml",
         "views/crm_stage_views.xml",

@@ -6,13 +6,16 @@ def post_init_hook(env):
 
     Every active lead gets an open visit of its current stage (with the stage's checklist),
     entered at its last stage change; who moved it there is not known. Leads created
-    during the installation (demo data) already have theirs.
+    during the installation (demo data) already have theirs. Then the forecast's stage
+    win rates are computed.
     """
     env["sales.process.stage.history"]._open_visits(
         SQL(
             "l.active AND NOT EXISTS (SELECT 1 FROM sales_process_stage_history h WHERE h.lead_id = l.id AND h.is_open)"
         )
     )
+    # the forecast's win rates (of the demo's history when there is one)
+    env["sales.process.stage.win.rate"]._refresh_rates()
 
 
 def uninstall_hook(env):

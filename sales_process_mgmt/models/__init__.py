@@ -45,6 +45,7 @@ from . import sales_process_evaluation
 from . import sales_process_evaluation_kpi
 from . import sales_process_evaluation_line
 from . import sales_process_evaluation_score
+from . import sales_process_stage_win_rate
 from . import sales_process_forecast
 from . import sales_process_risk_rule
 from . import sales_process_risk_flag

@@ -122,14 +122,28 @@ class ResConfigSettings(models.TransientModel):
                     value=self.sales_process_risk_scan_interval_number,
                 )
             )
+        for field in ("sales_process_forecast_months", "sales_process_forecast_min_sample"):
+            if self[field] <= 0:
+                raise ValidationError(
+                    _(
+                        "%(setting)s must be a positive number (got %(value)s).",
+                        setting=self._fields[field].get_description(self.env)["string"],
+                        value=self[field],
+                    )
+                )
         params = self.env["ir.config_parameter"].sudo()
         key = "sales_process_mgmt.training_expiry_warning_days"
+        forecast_keys = ("sales_process_mgmt.forecast_months", "sales_process_mgmt.forecast_min_sample")
         before = params.get_param(key)
+        forecast_before = [params.get_param(name) for name in forecast_keys]
         super().set_values()
         self._set_sales_process_risk_scan_interval()
         if params.get_param(key) != before:
             # "Expiring soon" depends on the warning days: refresh the statuses now.
             self.env["sales.process.training.record"].sudo()._cron_refresh_status()
+        if [params.get_param(name) for name in forecast_keys] != forecast_before:
+            # the stored win rates were computed with the former period and minimum sample
+            self.env["sales.process.stage.win.rate"]._refresh_rates()
 
     def _set_sales_process_risk_scan_interval(self):
         """Write the interval on the scan cron (administrators only reach the settings)."""

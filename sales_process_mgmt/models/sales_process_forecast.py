@@ -5,10 +5,10 @@ from odoo.tools import SQL
 class SalesProcessForecast(models.Model):
     """Process forecast: each open opportunity weighted by the historical win rate of its stage.
 
-    The win rate of a stage is the share of the visits of that stage opened in the last
-    N months (setting) whose opportunity was eventually won, among those whose opportunity
-    is decided (won or lost), per company. Below the minimum sample (setting) the rate is
-    not given: "sample too small". Odoo's probability-weighted revenue is shown next to it.
+    The win rates per stage and company are kept in ``sales.process.stage.win.rate``
+    (see there; refreshed daily and when the settings change). Below the minimum sample
+    (setting) the rate is not given: "sample too small". Odoo's probability-weighted
+    revenue is shown next to it.
     """
 
     _name = "sales.process.forecast"
@@ -27,9 +27,16 @@ class SalesProcessForecast(models.Model):
             "user_id",
             "team_id",
             "company_id",
-            "date_closed",
         ],
-        "sales.process.stage.history": ["lead_id", "stage_id", "date_in", "company_id"],
+        "crm.stage": ["is_won"],
+        "sales.process.stage.win.rate": [
+            "stage_id",
+            "company_id",
+            "sample_size",
+            "won_count",
+            "sufficient_sample",
+            "computed_on",
+        ],
     }
 
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
@@ -53,39 +60,28 @@ class SalesProcessForecast(models.Model):
         currency_field="currency_id",
         help="Expected revenue × historical win rate of the stage (empty when the sample is too small).",
     )
+    win_rate_computed_on = fields.Datetime(string="Win Rate Refreshed On", readonly=True)
 
     @property
     def _table_query(self):
-        params = self.env["ir.config_parameter"].sudo()
-        months = int(params.get_param("sales_process_mgmt.forecast_months", 12) or 12)
-        min_sample = int(params.get_param("sales_process_mgmt.forecast_min_sample", 10) or 10)
+        # the win rates are rows of sales.process.stage.win.rate (refreshed daily), not
+        # recomputed from the history here: the pivot asks for its total and its rows apart
         return SQL(
             """
-            WITH rates AS (
-                SELECT h.stage_id, h.company_id,
-                       COUNT(*) AS sample,
-                       COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won
-                  FROM sales_process_stage_history h
-                  JOIN crm_lead l ON l.id = h.lead_id
-             LEFT JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE h.date_in >= (now() at time zone 'utc') - make_interval(months => %(months)s)
-                   AND ((l.active AND s.is_won) OR (NOT l.active AND l.probability = 0))
-              GROUP BY h.stage_id, h.company_id
-            )
             SELECT l.id AS id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
                    c.currency_id, l.date_deadline, l.expected_revenue, l.probability,
                    l.expected_revenue * l.probability / 100 AS odoo_weighted_revenue,
-                   CASE WHEN r.sample >= %(min)s THEN 100.0 * r.won / r.sample END AS historical_win_rate,
-                   COALESCE(r.sample, 0) AS sample_size,
-                   COALESCE(r.sample, 0) >= %(min)s AS sufficient_sample,
-                   CASE WHEN r.sample >= %(min)s THEN l.expected_revenue * r.won / r.sample END
-                       AS process_weighted_revenue
+                   CASE WHEN r.sufficient_sample THEN 100.0 * r.won_count / r.sample_size END AS historical_win_rate,
+                   COALESCE(r.sample_size, 0) AS sample_size,
+                   COALESCE(r.sufficient_sample, FALSE) AS sufficient_sample,
+                   CASE WHEN r.sufficient_sample THEN l.expected_revenue * r.won_count / r.sample_size END
+                       AS process_weighted_revenue,
+                   r.computed_on AS win_rate_computed_on
               FROM crm_lead l
               JOIN crm_stage st ON st.id = l.stage_id
          LEFT JOIN res_company c ON c.id = l.company_id
-         LEFT JOIN rates r ON r.stage_id = l.stage_id AND r.company_id IS NOT DISTINCT FROM l.company_id
+         LEFT JOIN sales_process_stage_win_rate r
+                ON r.stage_id = l.stage_id AND r.company_id IS NOT DISTINCT FROM l.company_id
              WHERE l.active AND l.type = 'opportunity' AND st.is_won IS NOT TRUE
-            """,
-            months=months,
-            min=min_sample,
+            """
         )

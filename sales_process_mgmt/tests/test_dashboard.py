@@ -37,7 +37,7 @@ class TestSalesProcessDashboard(HttpCase):
             cls.env, login="spm_dash_seller", groups="sales_team.group_sale_salesman", lang="en_US"
         )
         cls.dashboard = cls.env.ref("sales_process_mgmt.spreadsheet_dashboard_sales_process")
-        # first in the funnel: a stage ordered before every other one
+        # first in the funnel (the pivot shows 10 stages); the tour finds its row by its name
         cls.stage = cls.env["crm.stage"].create({"name": "SPM Dashboard Stage", "sequence": -1000})
         cls.leads = cls.env["crm.lead"].create(
             [

@@ -382,6 +382,30 @@ class TestExportReadOnly(HttpCase, XlsxCase):
         workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(result["content"])))
         self.assertEqual({r["Salesperson"] for r in self._table(workbook["Stage Visits"])}, {"SPM Salesman"})
 
+    def test_manager_exports_from_the_menu_tour(self):
+        """Analysis > Export to Excel: period, two sheets picked, Export downloads that workbook."""
+        downloads = []
+        original = SalesProcessXlsx.create_xlsx_report
+
+        def create_xlsx_report(report, docids, data):
+            result = original(report, docids, data)
+            downloads.append((report.env.user, report.env.cr.readonly, data["options"], result))
+            return result
+
+        with patch.object(SalesProcessXlsx, "create_xlsx_report", create_xlsx_report):
+            self.start_tour("/odoo", "sales_process_export_tour", login=self.user_manager.login)
+        ((user, readonly, options, (content, kind)),) = downloads
+        self.assertEqual((user, readonly, kind), (self.user_manager, True, "xlsx"))
+        self.assertEqual(
+            (options["date_from"], options["date_to"], options["sheets"]), ("2026-03-01", "2026-03-31", ["summary", "risks"])
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(workbook.sheetnames, ["Summary", "Risks"])
+        # a manager's register: the fixture's flags, their salespeople's and others' (demo data)
+        self.assertLessEqual(
+            {self.l6.name, self.l_other.name}, {r["Opportunity"] for r in self._table(workbook["Risks"])}
+        )
+
     def test_other_downloads_stay_read_write(self):
         """Odoo's own reports keep their read/write route (they may save attachments)."""
         self.assertIsNone(_sales_process_report_url(json.dumps(["/report/pdf/crm.report/1", "qweb-pdf"])))
