@@ -34,7 +34,9 @@ class SalesProcessStageWinRate(models.Model):
     sample_size = fields.Integer(
         readonly=True, aggregator="sum", help="Decided visits of the stage in the period the win rate is taken from."
     )
-    won_count = fields.Integer(string="Won", readonly=True, aggregator="sum", help="Of those, visits of won opportunities.")
+    won_count = fields.Integer(
+        string="Won", readonly=True, aggregator="sum", help="Of those, visits of won opportunities."
+    )
     win_rate = fields.Float(string="Win Rate (%)", readonly=True, aggregator="avg", digits=(16, 2))
     sufficient_sample = fields.Boolean(
         readonly=True, help="The sample reached the minimum sample of the settings when the rate was refreshed."

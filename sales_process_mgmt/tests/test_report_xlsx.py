@@ -397,7 +397,8 @@ class TestExportReadOnly(HttpCase, XlsxCase):
         ((user, readonly, options, (content, kind)),) = downloads
         self.assertEqual((user, readonly, kind), (self.user_manager, True, "xlsx"))
         self.assertEqual(
-            (options["date_from"], options["date_to"], options["sheets"]), ("2026-03-01", "2026-03-31", ["summary", "risks"])
+            (options["date_from"], options["date_to"], options["sheets"]),
+            ("2026-03-01", "2026-03-31", ["summary", "risks"]),
         )
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(workbook.sheetnames, ["Summary", "Risks"])

@@ -202,6 +202,9 @@ class TestStageWinRate(SalesProcessCase):
         Rate = self.Rate.with_user(self.user_salesman).with_context(lang="zh_CN")
         labels = {name: Rate._fields[name].get_description(Rate.env)["string"] for name in ("win_rate", "computed_on")}
         self.assertEqual(labels, {"win_rate": "赢单率 (%)", "computed_on": "刷新时间"})
-        self.assertEqual(self.env.ref("sales_process_mgmt.sales_process_stage_win_rate_action").with_context(lang="zh_CN").name, "阶段赢单率")
+        self.assertEqual(
+            self.env.ref("sales_process_mgmt.sales_process_stage_win_rate_action").with_context(lang="zh_CN").name,
+            "阶段赢单率",
+        )
         with self.assertRaisesMessage(AccessError, "只有销售流程管理员可以刷新阶段赢单率"):
             Rate.action_refresh()
