@@ -31,6 +31,26 @@ class PdfCase:
         self.assertTrue(pdf.startswith(b"%PDF"))
         return pdf_text(pdf)
 
+    def _header_and_footer(self, user, report, records, lang="en_US"):
+        """The header and footer pages wkhtmltopdf gets for ``report`` (``web.external_layout``), as text.
+
+        wkhtmltopdf prints them only when built with patched Qt; Debian's build (these tests')
+        ignores them, so they are read from what Odoo hands it rather than from the PDF.
+        """
+        Report = self.env["ir.actions.report"].with_user(user).with_context(force_report_rendering=True, lang=lang)
+        name = f"sales_process_mgmt.{report}"
+        html = Report._render_qweb_html(name, records.ids, data={"report_type": "pdf"})[0]
+        __, __, header, footer, __ = Report._get_report(name)._prepare_html(html, report_model=records._name)
+        return header, footer
+
+    def _assert_company_layout(self, user, report, records, lang="en_US"):
+        header, footer = self._header_and_footer(user, report, records, lang)
+        company = user.company_id
+        self.assertIn(company.name, header)
+        self.assertIn(f"o_company_{company.id}_layout", header)
+        self.assertRegex(footer, r'<span class="page"></span> / <span class="topage"></span>')
+        return header, footer
+
     def _zh_cn(self):
         """zh_CN in the test database, with the addon's terms (as scripts/test.sh adds it)."""
         self.env["res.lang"]._activate_lang("zh_CN")
@@ -99,6 +119,7 @@ class TestScorecardPdf(PdfCase, EvaluationCase):
         own = self._render(self.user_salesman, "sales_process_evaluation_document", self.scorecard)
         self.assertRegex(own, r"SPM Won Revenue\s+4,000.00\s+5,000.00\s+80.0 %")
         self.assertNotIn(self.user_salesman_2.name, own)
+        self._assert_company_layout(self.user_salesman, "sales_process_evaluation_document", self.scorecard)
 
     def test_salesperson_cannot_preview_a_draft(self):
         with self.assertRaisesRegex(AccessError, "SPM March is not computed"):
@@ -111,6 +132,7 @@ class TestScorecardPdf(PdfCase, EvaluationCase):
         self.assertRegex(text, r"计分卡：\s*SPM March")
         self.assertIn("实际值", text)
         self.assertRegex(text, r"4,000.00\s+5,000.00\s+80.0 %")
+        self._assert_company_layout(self.user_manager, "sales_process_evaluation_document", self.scorecard, lang="zh_CN")
 
 
 @tagged("post_install", "-at_install")
@@ -134,6 +156,9 @@ class TestProcessReportPdf(PdfCase, RiskCase):
         self.assertRegex(text, r"☑ SPM Greet the customer \(Required\) · .+ · Met at the fair")
         self.assertRegex(text, r"SPM risk_large_amount\s+High\s+Open")
 
+    def test_process_report_has_the_company_header_and_page_numbers(self):
+        self._assert_company_layout(self.user_salesman, "crm_lead_process_document", self.lead)
+
     def test_salesperson_cannot_print_a_colleagues_opportunity(self):
         with self.assertRaises(AccessError):
             self._render(self.user_salesman, "crm_lead_process_document", self.other)
@@ -150,3 +175,4 @@ class TestTrainingTranscriptPdf(PdfCase, TrainingCase):
         self.assertIn(f"Training Compliance: {compliance:.1f} %", text)
         self.assertRegex(text, r"SPM Product Knowledge\s+85.00\s+Passed")
         self.assertRegex(text, r"SPM Selling Skills\s+40.00\s+Failed")
+        self._assert_company_layout(self.user_salesman, "training_transcript_document", passed)
