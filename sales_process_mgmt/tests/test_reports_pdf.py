@@ -132,7 +132,9 @@ class TestScorecardPdf(PdfCase, EvaluationCase):
         self.assertRegex(text, r"计分卡：\s*SPM March")
         self.assertIn("实际值", text)
         self.assertRegex(text, r"4,000.00\s+5,000.00\s+80.0 %")
-        self._assert_company_layout(self.user_manager, "sales_process_evaluation_document", self.scorecard, lang="zh_CN")
+        self._assert_company_layout(
+            self.user_manager, "sales_process_evaluation_document", self.scorecard, lang="zh_CN"
+        )
 
 
 @tagged("post_install", "-at_install")
