@@ -185,9 +185,13 @@ class SalesProcessRiskRule(models.Model):
 
     def unlink(self):
         # the flags go with the rule (ondelete cascade, in the database): their leads' levels are set again
-        lead_ids = self.env["sales.process.risk.flag"].sudo().search([("rule_id", "in", self.ids)]).lead_id.ids
+        groups = (
+            self.env["sales.process.risk.flag"]
+            .sudo()
+            ._read_group([("rule_id", "in", self.ids), ("is_active", "=", True)], ["lead_id"])
+        )
         result = super().unlink()
-        self.env["crm.lead"]._sales_process_refresh_risk_level(lead_ids)
+        self.env["crm.lead"]._sales_process_refresh_risk_level([lead.id for (lead,) in groups])
         return result
 
     def _describe(self):
