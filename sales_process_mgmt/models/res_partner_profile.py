@@ -202,8 +202,9 @@ class ResPartner(models.Model):
             Contact.flush_model(["partner_id", "lead_id", "sequence"])
             self.env["res.partner"].flush_model(["commercial_partner_id"])
             contacts = Contact._search([])
-            partner = self._join_profile_partners(contacts, Contact._table, "partner_id", partner_ids)
+            # the model's order (joins the opportunity) before the grouping, which it would extend
             order = Contact._order_to_sql(Contact._order, contacts)
+            partner = self._join_profile_partners(contacts, Contact._table, "partner_id", partner_ids)
             contact_ids = SQL("array_agg(%s ORDER BY %s)", SQL.identifier(Contact._table, "id"), order)
             self.env.cr.execute(contacts.select(partner, contact_ids))
             by_partner = dict(self.env.cr.fetchall())

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from odoo import Command
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -186,6 +187,71 @@ class TestCustomerProfile(SalesProcessCase):
                 partners.invalidate_recordset([name for name in partners._fields if name.startswith("profile_")])
                 with self.assertQueryCount(1):
                     partners.mapped("profile_won_count")
+
+    def test_decision_contacts_of_a_list_in_one_query(self):
+        """The decision contacts of a whole list: one query, those of the opportunities the user reads."""
+        Partner = self.env["res.partner"]
+        customers = Partner.create([{"name": f"SPM Contacts Customer {i}", "is_company": True} for i in range(6)])
+        people = Partner.create(
+            [{"name": f"SPM Contacts Person {i}", "parent_id": customer.id} for i, customer in enumerate(customers)]
+        )
+        Contact = self.env["sales.process.decision.contact"]
+        mine, theirs = Contact, Contact
+        for customer, person in zip(customers, people, strict=True):
+            lead, other = self._create_leads(2, partner_id=customer.id)
+            other.user_id = self.user_salesman_2
+            mine |= Contact.create({"lead_id": lead.id, "partner_id": person.id, "role": "economic_buyer"})
+            theirs |= Contact.create({"lead_id": other.id, "partner_id": person.id, "role": "user"})
+        everyone = customers | self.customer
+        visible = {self.user_manager: mine | theirs, self.user_salesman: mine}
+        for user in (self.user_manager, self.user_salesman):
+            Partner = self.env["res.partner"].with_user(user)
+            Partner.browse(everyone.ids).mapped("profile_decision_contact_ids")  # warm the registry caches
+            for partners in (customers[:2] | self.customer, everyone):
+                partners = Partner.browse(partners.ids)
+                partners.mapped("name")
+                partners.invalidate_recordset(["profile_decision_contact_ids"])
+                with self.assertQueryCount(1):
+                    partners.mapped("profile_decision_contact_ids")
+            for customer, person in zip(customers, people, strict=True):
+                expected = visible[user].filtered(lambda contact, person=person: contact.partner_id == person)
+                # in the model's order (their opportunity's, then sequence)
+                self.assertEqual(Partner.browse(customer.id).profile_decision_contact_ids.ids, expected.sorted().ids)
+            # the contacts of the tab's first customer are unchanged: the buyer, decision maker
+            contacts = Partner.browse(self.customer.id).profile_decision_contact_ids
+            self.assertEqual((contacts.partner_id, contacts.mapped("role")), (self.buyer, ["decision_maker"]))
+            # a contact of the customer shows its company's
+            self.assertEqual(Partner.browse(people[0].id).profile_decision_contact_ids, contacts.browse(
+                visible[user].filtered(lambda contact: contact.partner_id == people[0]).ids
+            ))
+
+    def test_other_company_opportunities_are_not_counted(self):
+        """A customer shared by two companies: each user counts the opportunities of their companies."""
+        self._create_leads(1, partner_id=self.customer.id, company_id=self.company_2.id, user_id=False, team_id=False)
+        self.assertEqual(self.customer.with_user(self.user_manager).profile_open_count, 1)
+        self.assertEqual(self.customer.with_user(self.user_salesman_c2).profile_open_count, 1)
+        self.assertEqual(self.customer.with_user(self.user_salesman_c2).profile_won_count, 0)
+
+    def test_export_and_print_as_salesperson(self):
+        """The exported list and the printable summary carry the figures the user may see."""
+        # Odoo 18 lets only the users with the export right export
+        export = self.env.ref("base.group_allow_export")
+        (self.user_manager | self.user_salesman).write({"groups_id": [Command.link(export.id)]})
+        fields_exported = ["name", "profile_won_count", "profile_won_amount", "profile_lost_count"]
+        fields_exported += ["profile_open_count", "profile_win_rate", "profile_decision_contact_ids/partner_id"]
+        for user, won, amount in ((self.user_manager, 2, 4000), (self.user_salesman, 1, 1000)):
+            Partner = self.env["res.partner"].with_user(user)
+            rows = Partner.browse((self.customer | self.other).ids).export_data(fields_exported)["datas"]
+            self.assertEqual(rows[0][:6], ["SPM Profile Customer", won, amount, 1, 1, 66.7 if won == 2 else 50.0])
+            self.assertEqual(rows[0][6], "SPM Profile Customer, SPM Profile Buyer")
+            self.assertEqual(rows[-1][:2], ["SPM Profile Other", 0])
+        report = self.env.ref("sales_process_mgmt.res_partner_profile_report")
+        html = report.with_user(self.user_salesman)._render_qweb_html(report.report_name, self.buyer.ids)[0]
+        self.assertIn(b"SPM Profile Customer", html)
+        self.assertIn(b"1,000.00", html)
+        self.assertNotIn(b"4,000.00", html, "salesman 2's won deal is not in the salesman's summary")
+        html = report.with_user(self.user_manager)._render_qweb_html(report.report_name, self.buyer.ids)[0]
+        self.assertIn(b"4,000.00", html)
 
 
 @tagged("post_install", "-at_install")
