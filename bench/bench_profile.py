@@ -284,11 +284,11 @@ LIST_SQL = """
     WITH figures AS (
         SELECT c.id AS customer,
                count(*) FILTER (WHERE l.active AND l.probability = 100) AS won,
-               count(*) FILTER (WHERE NOT l.active AND l.probability = 0) AS lost,
-               count(*) FILTER (WHERE l.active AND l.probability < 100) AS open,
+               count(*) FILTER (WHERE NOT l.active AND coalesce(l.probability, 0) = 0) AS lost,
+               count(*) FILTER (WHERE l.active AND coalesce(l.probability, 0) < 100) AS open,
                coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability = 100), 0)::float
                    AS won_amount,
-               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND l.probability < 100), 0)::float
+               coalesce(sum(l.expected_revenue) FILTER (WHERE l.active AND coalesce(l.probability, 0) < 100), 0)::float
                    AS open_amount,
                coalesce(sum(l.day_close) FILTER (WHERE l.active AND l.probability = 100), 0)::float AS cycle,
                max(m.last) AS last

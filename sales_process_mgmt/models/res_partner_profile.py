@@ -156,20 +156,21 @@ class ResPartner(models.Model):
             ),
             SQL("TRUE"),
         )
-        # the amounts are sums of stored monetary values, already rounded to the currency
+        # the amounts are sums of stored monetary values, already rounded to the currency; no
+        # probability counts as 0, as in the ORM's domains (a lead created without a team has none)
         self.env.cr.execute(
             leads.select(
                 partner,
                 SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability = 100)"),
-                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND crm_lead.probability = 0)"),
-                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability < 100)"),
+                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND coalesce(crm_lead.probability, 0) = 0)"),
+                SQL("count(*) FILTER (WHERE crm_lead.active AND coalesce(crm_lead.probability, 0) < 100)"),
                 SQL(
                     "coalesce(sum(crm_lead.expected_revenue) FILTER"
                     " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
                 ),
                 SQL(
                     "coalesce(sum(crm_lead.expected_revenue) FILTER"
-                    " (WHERE crm_lead.active AND crm_lead.probability < 100), 0)::float"
+                    " (WHERE crm_lead.active AND coalesce(crm_lead.probability, 0) < 100), 0)::float"
                 ),
                 SQL(
                     "coalesce(sum(crm_lead.day_close) FILTER"

@@ -4,7 +4,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import SalesProcessCase
@@ -221,9 +221,10 @@ class TestCustomerProfile(SalesProcessCase):
             contacts = Partner.browse(self.customer.id).profile_decision_contact_ids
             self.assertEqual((contacts.partner_id, contacts.mapped("role")), (self.buyer, ["decision_maker"]))
             # a contact of the customer shows its company's
-            self.assertEqual(Partner.browse(people[0].id).profile_decision_contact_ids, contacts.browse(
-                visible[user].filtered(lambda contact: contact.partner_id == people[0]).ids
-            ))
+            self.assertEqual(
+                Partner.browse(people[0].id).profile_decision_contact_ids,
+                contacts.browse(visible[user].filtered(lambda contact: contact.partner_id == people[0]).ids),
+            )
 
     def test_other_company_opportunities_are_not_counted(self):
         """A customer shared by two companies: each user counts the opportunities of their companies."""
@@ -282,3 +283,64 @@ class TestCustomerProfileReport(HttpCase):
         )
         self.assertEqual(report_format, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerProfileOverRpc(HttpCase):
+    """An integrator's salesperson over JSON-RPC: imports needs with their category, reads profiles."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, login="spm_profile_rpc", groups="sales_team.group_sale_salesman")
+        colleague = new_test_user(cls.env, login="spm_profile_rpc_2", groups="sales_team.group_sale_salesman")
+        cls.category = cls.env["sales.process.need.category"].create({"name": "SPM RPC Integration"})
+        cls.customer = cls.env["res.partner"].create({"name": "SPM RPC Customer", "is_company": True})
+        Lead = cls.env["crm.lead"]
+        cls.lead = Lead.create(
+            {
+                "name": "SPM RPC Need Lead",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "user_id": cls.salesman.id,
+            }
+        )
+        Lead.create(
+            {"name": "SPM RPC Other", "type": "opportunity", "partner_id": cls.customer.id, "user_id": colleague.id}
+        )
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def test_import_needs_and_read_profiles(self):
+        self.authenticate(self.salesman.login, self.salesman.login)
+        fields_imported = ["lead_id", "name", "category_id", "status"]
+        result = self._call_kw(
+            "sales.process.customer.need",
+            "load",
+            [fields_imported, [["SPM RPC Need Lead", "ERP link", "SPM RPC Integration", "confirmed"]]],
+        )
+        self.assertFalse(result["messages"])
+        need = self.env["sales.process.customer.need"].browse(result["ids"])
+        self.assertEqual((need.lead_id, need.category_id, need.user_id), (self.lead, self.category, self.salesman))
+        with mute_logger("odoo.sql_db"):
+            result = self._call_kw(
+                "sales.process.customer.need",
+                "load",
+                [fields_imported, [["SPM RPC Need Lead", "Cheaper", "SPM RPC No Such Category", "identified"]]],
+            )
+        self.assertFalse(result["ids"])
+        self.assertIn("SPM RPC No Such Category", result["messages"][0]["message"])
+        self.assertEqual(len(self.lead.customer_need_ids), 1, "nothing of the bad file imported")
+        # the profile over RPC counts the salesperson's opportunity, not the colleague's (both are
+        # open without a probability: created without a team, PLS gives them none)
+        rows = self._call_kw(
+            "res.partner",
+            "web_search_read",
+            [[("id", "=", self.customer.id)], {"profile_open_count": {}, "profile_needs_html": {}}],
+        )["records"]
+        self.assertEqual(rows[0]["profile_open_count"], 1)
+        self.assertIn("SPM RPC Integration", rows[0]["profile_needs_html"])

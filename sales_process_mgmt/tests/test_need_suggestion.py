@@ -3,8 +3,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.sales_process_mgmt.models.crm_lead_need_suggestion import get_suggestion_params
-
+from ..models.crm_lead_need_suggestion import get_suggestion_params
 from .common import SalesProcessCase
 
 
