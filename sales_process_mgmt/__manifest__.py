@@ -62,6 +62,7 @@
         "demo/sales_process_responsibility_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/sales_process_stage_history_demo.xml",
+        "demo/mail_message_demo.xml",
         "demo/sales_process_customer_insight_demo.xml",
         "demo/sales_process_need_category_demo.xml",
         "demo/sales_process_training_demo.xml",

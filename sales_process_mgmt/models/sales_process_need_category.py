@@ -14,6 +14,7 @@ class SalesProcessNeedCategory(models.Model):
     _parent_store = True
     _order = "complete_name, id"
     _rec_name = "complete_name"
+    _rec_names_search = ["complete_name", "name"]
 
     name = fields.Char(required=True, translate=True)
     complete_name = fields.Char(compute="_compute_complete_name", recursive=True, store=True)
@@ -32,6 +33,19 @@ class SalesProcessNeedCategory(models.Model):
                 category.complete_name = f"{category.parent_id.complete_name} / {category.name}"
             else:
                 category.complete_name = category.name
+
+    @api.depends_context("lang")
+    @api.depends("name", "parent_id.name")
+    def _compute_display_name(self):
+        """The path of names in the reader's language (``complete_name``, stored for sorting
+        and searching, is in the language it was computed in)."""
+        for category in self:
+            names = []
+            current = category
+            while current:
+                names.append(current.name)
+                current = current.parent_id
+            category.display_name = " / ".join(reversed(names))
 
     def _compute_need_count(self):
         counts = dict(

@@ -43,3 +43,4 @@ from . import test_reports_pdf
 from . import test_dashboard
 from . import test_report_xlsx
 from . import test_mail_jobs
+from . import test_need_category_zh_cn

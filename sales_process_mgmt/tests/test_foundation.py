@@ -71,6 +71,21 @@ class TestFoundation(SalesProcessCase):
         self.assertEqual([self.env.ref(f"crm.stage_lead{i}") for i in (1, 2, 3)], [stages[0], stages[1], stages[3]])
         self.assertFalse(self.env["crm.stage"].search([("name", "in", ["New", "Qualified", "Proposition"])]))
 
+    def test_demo_sales_cycles(self):
+        """Demo opportunities were created before their first stage visit: won ones show a real cycle."""
+        leads = self.env["crm.lead"].with_context(active_test=False).browse(self._demo_lead_ids())
+        first_visits = dict(
+            self.env["sales.process.stage.history"]._read_group(
+                [("lead_id", "in", leads.ids)], ["lead_id"], ["date_in:min"]
+            )
+        )
+        self.assertTrue(first_visits)
+        for lead, date_in in first_visits.items():
+            self.assertLessEqual(lead.create_date, date_in, lead.name)
+        won = leads.filtered(lambda lead: lead.stage_id.is_won)
+        self.assertTrue(won)
+        self.assertTrue(all(lead.day_close >= 20 for lead in won), won.mapped("day_close"))
+
     def _demo_lead_ids(self):
         return (
             self.env["ir.model.data"]

@@ -165,7 +165,7 @@ class TestRiskFlag(RiskCase):
 
     def test_demo_register_is_filled_at_install(self):
         """The demo data end with a first scan: a fresh demo database opens with flags of several kinds."""
-        for xmlid in ("overdue", "near_limit", "percentile", "close_date", "satisfaction"):
+        for xmlid in ("overdue", "near_limit", "percentile", "close_date", "satisfaction", "idle"):
             with self.subTest(rule=xmlid):
                 flags = self._open(self.env.ref(f"sales_process_mgmt.risk_rule_{xmlid}_demo"))
                 self.assertTrue(flags)
