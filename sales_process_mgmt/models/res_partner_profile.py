@@ -201,6 +201,7 @@ class ResPartner(models.Model):
         by_partner = {}
         if partner_ids := [key for key in keys if key]:
             Contact.flush_model(["partner_id", "lead_id", "sequence"])
+            self.env["crm.lead"].flush_model(["priority"])  # the order of the contacts' opportunities
             self.env["res.partner"].flush_model(["commercial_partner_id"])
             contacts = Contact._search([])
             # the model's order (joins the opportunity) before the grouping, which it would extend
