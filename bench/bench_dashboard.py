@@ -90,11 +90,10 @@ def _setup(env, bench):
     cr.execute(
         """
         INSERT INTO sales_process_risk_flag
-               (lead_id, rule_id, severity, explanation, raised_on, state, is_active, user_id, team_id,
-                stage_id, company_id, flag_count, create_date, write_date)
-        SELECT l.id, %(rule)s, (ARRAY['low', 'medium', 'high', 'critical'])[1 + l.id %% 4], 'bench',
-               now() at time zone 'utc', 'open', true, l.user_id, l.team_id, l.stage_id, l.company_id, 1,
-               now() at time zone 'utc', now() at time zone 'utc'
+               (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
+                create_date, write_date)
+        SELECT l.id, %(rule)s, (ARRAY['low', 'medium', 'high', 'critical'])[1 + l.id %% 4], '{}',
+               now() at time zone 'utc', 'open', true, 1, now() at time zone 'utc', now() at time zone 'utc'
           FROM crm_lead l
          WHERE l.name LIKE 'Dash lead %%' AND l.active AND l.stage_id <> %(won)s AND l.id %% 5 < 2
         """,

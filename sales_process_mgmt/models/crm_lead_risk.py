@@ -71,35 +71,36 @@ class CrmLead(models.Model):
 
     @api.model
     def _sales_process_refresh_risk_level(self, lead_ids):
-        """Set the risk level of ``lead_ids`` (None: every lead) from their flags in force; no-op rows untouched."""
+        """Set the risk level of ``lead_ids`` from their flags in force; only the leads whose level moves are written.
+
+        :return: the ids of the leads written
+        """
+        if not lead_ids:
+            return []
         self.env["sales.process.risk.flag"].flush_model()
         self.flush_model(["sales_process_risk_level"])
-        where = SQL("l.id = ANY(%s)", list(lead_ids)) if lead_ids is not None else SQL("TRUE")
-        if lead_ids is not None and not lead_ids:
-            return
         self.env.cr.execute(
             SQL(
                 """
-                WITH level AS (
+                WITH ids AS (
+                    SELECT DISTINCT unnest(%(ids)s::int[]) AS id
+                ), level AS (
                     SELECT f.lead_id, max(%(rank)s) AS rank
-                      FROM sales_process_risk_flag f
+                      FROM sales_process_risk_flag f JOIN ids ON ids.id = f.lead_id
                      WHERE f.is_active AND (f.snooze_until IS NULL OR f.snooze_until < %(today)s)
-                       AND %(flag_where)s
                      GROUP BY f.lead_id
                 ), target AS (
-                    SELECT l.id, (ARRAY['low', 'medium', 'high', 'critical'])[level.rank] AS value
-                      FROM crm_lead l LEFT JOIN level ON level.lead_id = l.id
-                     WHERE %(where)s AND (l.sales_process_risk_level IS NOT NULL OR level.lead_id IS NOT NULL)
+                    SELECT ids.id, (ARRAY['low', 'medium', 'high', 'critical'])[level.rank] AS value
+                      FROM ids LEFT JOIN level ON level.lead_id = ids.id
                 )
                 UPDATE crm_lead l SET sales_process_risk_level = target.value
                   FROM target
                  WHERE l.id = target.id AND l.sales_process_risk_level IS DISTINCT FROM target.value
                 RETURNING l.id
                 """,
+                ids=list(lead_ids),
                 rank=SQL(SEVERITY_SQL),
                 today=fields.Date.context_today(self),
-                where=where,
-                flag_where=SQL("f.lead_id = ANY(%s)", list(lead_ids)) if lead_ids is not None else SQL("TRUE"),
             )
         )
         changed = [lead_id for (lead_id,) in self.env.cr.fetchall()]

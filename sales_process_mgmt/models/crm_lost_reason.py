@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import format_list
 
 
 class CrmLostReason(models.Model):
@@ -26,14 +27,23 @@ class CrmLostReason(models.Model):
             order="__count desc",
         )
         total = sum(count for __, count in groups)
-        per_team = ", ".join(f"{team.name or self.env._('No Sales Team')}: {count}" for team, count in groups)
-        problem = self.env._(
-            "%(count)s opportunities lost for the reason %(reason)s in the last 90 days.",
-            count=total,
-            reason=self.name,
-        )
-        if per_team:
-            problem = f"{problem} ({per_team})"
+        if groups:
+            per_team = [
+                self.env._("%(team)s: %(count)s", team=team.name or self.env._("No Sales Team"), count=count)
+                for team, count in groups
+            ]
+            problem = self.env._(
+                "%(count)s opportunities lost for the reason %(reason)s in the last 90 days (%(teams)s).",
+                count=total,
+                reason=self.name,
+                teams=format_list(self.env, per_team),
+            )
+        else:
+            problem = self.env._(
+                "%(count)s opportunities lost for the reason %(reason)s in the last 90 days.",
+                count=total,
+                reason=self.name,
+            )
         return self.env["sales.process.improvement.action"]._action_new(
             {
                 "name": self.env._("Lost reason: %(reason)s", reason=self.name),

@@ -9,8 +9,12 @@ class SalesProcessCondition(models.AbstractModel):
 
     Stage exit criteria (``sales.process.stage.gate``) are conditions; so are the
     risk rules of the risk layer. Each kind ``k`` has an evaluator
-    ``_evaluate_k(leads, stage)`` returning ``{lead_id: reason}`` for the leads of
-    ``stage`` that fail it; modules add kinds with ``selection_add`` and an evaluator.
+    ``_evaluate_k(leads, stage)`` returning ``{lead_id: values}`` for the leads of
+    ``stage`` that fail it (a dict of what was measured: counts, record ids) and
+    ``_format_reason_k(values)`` writing the reason from them in the environment's
+    language, so that a stored failure reads in each reader's language; modules add
+    kinds with ``selection_add``, an evaluator and a formatter (an evaluator may
+    also return the reason's text).
     The conditions are evaluated as the system on leads the caller may already act
     on: a condition decides, it never widens what the user reads or writes.
     """
@@ -101,6 +105,17 @@ class SalesProcessCondition(models.AbstractModel):
     def _evaluate(self, leads):
         """{lead_id: [(condition, reason), ...]} of the leads failing any condition of ``self``.
 
+        The reasons are written in the environment's language (``_evaluate_values``
+        gives what they are written from).
+        """
+        return {
+            lead_id: [(condition, condition._format_reason(values)) for condition, values in items]
+            for lead_id, items in self._evaluate_values(leads).items()
+        }
+
+    def _evaluate_values(self, leads):
+        """{lead_id: [(condition, values), ...]} of the leads failing any condition of ``self``.
+
         Evaluated as the system: the caller has authorised the operation on ``leads``
         (e.g. the move has been written with the user's rights); the results only
         decide and explain, they are not records handed to the user.
@@ -112,21 +127,31 @@ class SalesProcessCondition(models.AbstractModel):
             groups = {stage: leads} if stage else leads.grouped("stage_id")
             evaluator = getattr(condition, f"_evaluate_{condition.criterion}")
             for group_stage, group in groups.items():
-                for lead_id, reason in evaluator(group, group_stage).items():
-                    failures.setdefault(lead_id, []).append((condition.with_env(self.env), reason))
+                for lead_id, values in evaluator(group, group_stage).items():
+                    failures.setdefault(lead_id, []).append((condition.with_env(self.env), values))
         return failures
+
+    def _format_reason(self, values):
+        """The reason of a failure of this condition from its values, in the environment's language."""
+        self.ensure_one()
+        if isinstance(values, str):
+            return values
+        formatter = getattr(self, f"_format_reason_{self.criterion}", None)
+        return formatter(values or {}) if formatter else ""
 
     def _evaluate_required_fields(self, leads, stage):
         self.ensure_one()
         required = self.field_ids
-        names = required.mapped("name")
-        labels = {f.name: f.field_description for f in required}
         result = {}
         for lead in leads:
-            missing = [labels[name] for name in names if not lead[name]]
+            missing = [field.id for field in required if not lead[field.name]]
             if missing:
-                result[lead.id] = self.env._("missing %(fields)s", fields=", ".join(missing))
+                result[lead.id] = {"fields": missing}
         return result
+
+    def _format_reason_required_fields(self, values):
+        labels = self.env["ir.model.fields"].sudo().browse(values.get("fields") or []).mapped("field_description")
+        return self.env._("missing %(fields)s", fields=", ".join(labels))
 
     def _evaluate_checklist(self, leads, stage):
         """Required (active) items of ``stage`` not ticked in the lead's current visit.
@@ -148,30 +173,37 @@ class SalesProcessCondition(models.AbstractModel):
             ["item_id:array_agg"],
         )
         done = {lead.id: set(item_ids) for lead, item_ids in groups}
-        names = dict(zip(required.ids, required.mapped("name"), strict=True))
         result = {}
         for lead in leads:
-            missing = [names[item_id] for item_id in required.ids if item_id not in done.get(lead.id, ())]
+            missing = [item_id for item_id in required.ids if item_id not in done.get(lead.id, ())]
             if missing:
-                result[lead.id] = self.env._("not done: %(items)s", items=", ".join(missing))
+                result[lead.id] = {"items": missing}
         return result
+
+    def _format_reason_checklist(self, values):
+        items = self.env["sales.process.checklist.item"].sudo().with_context(active_test=False)
+        names = items.browse(values.get("items") or []).mapped("name")
+        return self.env._("not done: %(items)s", items=", ".join(names))
 
     def _evaluate_min_probability(self, leads, stage):
         self.ensure_one()
         return {
-            lead.id: self.env._(
-                "probability %(value)s%% is below %(minimum)s%%",
-                value=round(lead.probability, 2),
-                minimum=self.min_probability,
-            )
+            lead.id: {"value": round(lead.probability, 2), "minimum": self.min_probability}
             for lead in leads
             if lead.probability < self.min_probability
         }
+
+    def _format_reason_min_probability(self, values):
+        return self.env._(
+            "probability %(value)s%% is below %(minimum)s%%", value=values.get("value"), minimum=values.get("minimum")
+        )
 
     def _evaluate_domain(self, leads, stage):
         self.ensure_one()
         matching = leads.with_context(active_test=False).search(
             expression.AND([[("id", "in", leads.ids)], self._get_domain()])
         )
-        reason = self.env._("condition not met")
-        return {lead.id: reason for lead in leads - matching}
+        return {lead.id: {} for lead in leads - matching}
+
+    def _format_reason_domain(self, values):
+        return self.env._("condition not met")

@@ -47,24 +47,31 @@ class SalesProcessCondition(models.AbstractModel):
         self.ensure_one()
         minimum = self.min_needs_confirmed
         return {
-            lead.id: self.env._(
-                "%(count)s of %(minimum)s needs confirmed by the customer",
-                count=lead.needs_confirmed_count,
-                minimum=minimum,
-            )
+            lead.id: {"count": lead.needs_confirmed_count, "minimum": minimum}
             for lead in leads
             if lead.needs_confirmed_count < minimum
         }
 
+    def _format_reason_needs_confirmed(self, values):
+        return self.env._(
+            "%(count)s of %(minimum)s needs confirmed by the customer",
+            count=values.get("count"),
+            minimum=values.get("minimum"),
+        )
+
     def _evaluate_decision_maker(self, leads, stage):
         self.ensure_one()
-        reason = self.env._("no decision maker identified")
-        return {lead.id: reason for lead in leads if not lead.has_decision_maker}
+        return {lead.id: {} for lead in leads if not lead.has_decision_maker}
+
+    def _format_reason_decision_maker(self, values):
+        return self.env._("no decision maker identified")
 
     def _evaluate_budget_known(self, leads, stage):
         self.ensure_one()
-        reason = self.env._("budget unknown")
-        return {lead.id: reason for lead in leads if not lead.budget_known}
+        return {lead.id: {} for lead in leads if not lead.budget_known}
+
+    def _format_reason_budget_known(self, values):
+        return self.env._("budget unknown")
 
     def _evaluate_needs_addressed(self, leads, stage):
         """Needs the customer confirmed that the solution does not address yet (定制化服务)."""
@@ -72,7 +79,7 @@ class SalesProcessCondition(models.AbstractModel):
         groups = self.env["sales.process.customer.need"]._read_group(
             [("lead_id", "in", leads.ids), ("status", "=", "confirmed")], ["lead_id"], ["name:array_agg"]
         )
-        return {
-            lead.id: self.env._("confirmed needs not addressed: %(needs)s", needs=", ".join(sorted(names)))
-            for lead, names in groups
-        }
+        return {lead.id: {"needs": sorted(names)} for lead, names in groups}
+
+    def _format_reason_needs_addressed(self, values):
+        return self.env._("confirmed needs not addressed: %(needs)s", needs=", ".join(values.get("needs") or []))

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import format_date
 
 
 class SalesProcessCondition(models.AbstractModel):
@@ -51,15 +52,39 @@ class SalesProcessCondition(models.AbstractModel):
             if not required:
                 continue
             if not lead.user_id:
-                result[lead.id] = self.env._(
-                    "no salesperson to hold %(courses)s", courses=", ".join(required.mapped("name"))
-                )
+                result[lead.id] = {"user": None, "missing": required.ids}
                 continue
             missing = required.filtered(lambda c, lead=lead: c.id not in certified.get(lead.user_id.id, ()))
             if missing:
-                result[lead.id] = self.env._(
+                result[lead.id] = {"user": lead.user_id.id, "missing": missing.ids}
+        return result
+
+    def _format_reason_certification(self, values):
+        """``values``: the salesperson ("user", None: none), the courses "missing" and, for the risk
+        rules, those "expiring" ([course id, date], ...)."""
+        courses = self.env["sales.process.training.course"].sudo().with_context(active_test=False)
+        missing = courses.browse(values.get("missing") or [])
+        expiring = values.get("expiring") or []
+        user = self.env["res.users"].sudo().browse(values.get("user") or [])
+        if not user:
+            names = ", ".join((missing | courses.browse(c for c, __ in expiring)).mapped("name"))
+            return self.env._("no salesperson to hold %(courses)s", courses=names)
+        parts = []
+        if missing:
+            parts.append(
+                self.env._(
                     "%(user)s has no valid certification for %(courses)s",
-                    user=lead.user_id.name,
+                    user=user.name,
                     courses=", ".join(missing.mapped("name")),
                 )
-        return result
+            )
+        for course_id, date in expiring:
+            parts.append(
+                self.env._(
+                    "%(user)s's certification for %(course)s expires on %(date)s",
+                    user=user.name,
+                    course=courses.browse(course_id).name,
+                    date=format_date(self.env, date) if date else "",
+                )
+            )
+        return "; ".join(parts)

@@ -41,8 +41,9 @@ class SalesProcessRiskFlag(models.Model):
         help="Why the flag was raised: the measured value against the threshold, in the reader's language.",
     )
     raised_on = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
-    state = fields.Selection(FLAG_STATES, required=True, default="open", tracking=True, index=True)
-    is_active = fields.Boolean(string="In Force", compute="_compute_is_active", store=True, index=True)
+    state = fields.Selection(FLAG_STATES, required=True, default="open", tracking=True)
+    # no index of its own: "in force" is searched through the unique partial index (WHERE is_active)
+    is_active = fields.Boolean(string="In Force", compute="_compute_is_active", store=True)
     closed_on = fields.Datetime(readonly=True)
     auto_closed = fields.Boolean(readonly=True, help="Closed by the scan: the condition cleared.")
     owner_id = fields.Many2one("res.users", string="Owner", tracking=True, domain=[("share", "=", False)])
@@ -52,11 +53,12 @@ class SalesProcessRiskFlag(models.Model):
     snooze_until = fields.Date(tracking=True, help="The flag does not count in the risk level until then.")
     snooze_reason = fields.Char()
     resolution_note = fields.Text()
-    # The salesperson and company are read from the lead (record rules search through it): the
-    # scans insert flags by the hundred thousand, and each stored many2one adds a foreign-key check per row.
+    # The lead's salesperson, team, stage and company are read from the lead (searched, grouped and
+    # sorted through it), not copied: the scans insert flags by the hundred thousand, and each stored
+    # many2one adds a foreign-key check and an index entry per row (and moving a lead rewrote its flags).
     user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
-    team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team", store=True, index=True)
-    stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage", store=True)
+    team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team")
+    stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage")
     company_id = fields.Many2one(related="lead_id.company_id")
     improvement_action_ids = fields.One2many(
         "sales.process.improvement.action", "flag_id", string="Improvement Actions"
@@ -94,10 +96,22 @@ class SalesProcessRiskFlag(models.Model):
             if flag.snooze_until and not flag.snooze_reason:
                 raise ValidationError(_("Snoozing the flag %(flag)s needs a reason.", flag=flag.display_name))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        flags = super().create(vals_list)
+        self.env["crm.lead"]._sales_process_refresh_risk_level(flags.lead_id.ids)
+        return flags
+
     def write(self, vals):
         result = super().write(vals)
         if {"state", "snooze_until", "severity"} & set(vals):
             self.env["crm.lead"]._sales_process_refresh_risk_level(self.lead_id.ids)
+        return result
+
+    def unlink(self):
+        lead_ids = self.lead_id.ids
+        result = super().unlink()
+        self.env["crm.lead"]._sales_process_refresh_risk_level(lead_ids)
         return result
 
     # ------------------------------------------------------------------
@@ -221,14 +235,14 @@ class SalesProcessRiskFlag(models.Model):
                 """
                 INSERT INTO sales_process_risk_flag
                        (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
-                        team_id, stage_id, create_uid, create_date, write_uid, write_date)
+                        create_uid, create_date, write_uid, write_date)
                 SELECT t.lead_id, t.rule_id, r.severity, t.vals, %(now)s, 'open', true, 1,
-                       l.team_id, l.stage_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sales_process_risk_scan t
-                  JOIN crm_lead l ON l.id = t.lead_id
                   JOIN sales_process_risk_rule r ON r.id = t.rule_id
                  WHERE NOT EXISTS (SELECT 1 FROM sales_process_risk_flag f
                                     WHERE f.is_active AND f.lead_id = t.lead_id AND f.rule_id = t.rule_id)
+                 ORDER BY t.lead_id, t.rule_id
                 ON CONFLICT (lead_id, rule_id) WHERE is_active DO NOTHING
                 RETURNING id, lead_id, severity IN ('high', 'critical')
                 """,
@@ -240,11 +254,15 @@ class SalesProcessRiskFlag(models.Model):
         raised = self.browse([flag_id for flag_id, __, __ in rows])
         if closed or raised:
             self.invalidate_model()
+        # the levels to refresh: the leads whose flags changed, and in a full scan the leads with a
+        # snoozed flag in force (a snooze that ended since moves the level); the others cannot change
+        touched = closed_leads | {lead_id for __, lead_id, __ in rows}
         if lead_ids is None:
-            # every lead: snoozes that ended move levels too
-            self.env["crm.lead"]._sales_process_refresh_risk_level(None)
-        elif closed or raised:
-            self.env["crm.lead"]._sales_process_refresh_risk_level(closed_leads | {lead_id for __, lead_id, __ in rows})
+            cr.execute(
+                "SELECT DISTINCT lead_id FROM sales_process_risk_flag WHERE is_active AND snooze_until IS NOT NULL"
+            )
+            touched.update(lead_id for (lead_id,) in cr.fetchall())
+        self.env["crm.lead"]._sales_process_refresh_risk_level(touched)
         self.browse([flag_id for flag_id, __, warn in rows if warn])._notify_raised()
         return raised, closed
 

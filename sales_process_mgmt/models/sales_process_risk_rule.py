@@ -183,6 +183,17 @@ class SalesProcessRiskRule(models.Model):
                     )
                 )
 
+    def unlink(self):
+        # the flags go with the rule (ondelete cascade, in the database): their leads' levels are set again
+        groups = (
+            self.env["sales.process.risk.flag"]
+            .sudo()
+            ._read_group([("rule_id", "in", self.ids), ("is_active", "=", True)], ["lead_id"])
+        )
+        result = super().unlink()
+        self.env["crm.lead"]._sales_process_refresh_risk_level([lead.id for (lead,) in groups])
+        return result
+
     def _describe(self):
         self.ensure_one()
         return _("Risk rule %(rule)s", rule=self.display_name)
@@ -315,10 +326,11 @@ class SalesProcessRiskRule(models.Model):
         return self._risk_sql_from_evaluator(scope, stage_ids=gates.stage_id.ids)
 
     def _evaluate_risk_exit_criteria(self, leads, stage):
-        """{lead_id: {"gates": [[gate id, reason], ...]}}: the gate's name is read in the reader's language."""
-        failures = stage.gate_ids._evaluate(leads)
+        """{lead_id: {"gates": [[gate id, the gate's values], ...]}}: the gate's name and reason are
+        written from them when read, in the reader's language."""
+        failures = stage.gate_ids._evaluate_values(leads)
         return {
-            lead_id: {"gates": [[gate.id, reason] for gate, reason in items]} for lead_id, items in failures.items()
+            lead_id: {"gates": [[gate.id, values] for gate, values in items]} for lead_id, items in failures.items()
         }
 
     def _risk_sql_risk_close_date(self, scope):
@@ -543,7 +555,10 @@ class SalesProcessRiskRule(models.Model):
             return vals["text"]
         if "gates" in vals:
             gates = self.env["sales.process.stage.gate"].sudo().with_context(active_test=False)
-            return "; ".join(f"{gates.browse(gate_id).name}: {reason}" for gate_id, reason in vals["gates"])
+            return "; ".join(
+                f"{gate.name}: {gate._format_reason(values)}"
+                for gate, values in ((gates.browse(gate_id), values) for gate_id, values in vals["gates"])
+            )
         kind = self.criterion
         if kind == "risk_overdue":
             return self.env._(
@@ -587,14 +602,6 @@ class SalesProcessRiskRule(models.Model):
             )
         if kind == "risk_match_domain":
             return self.env._("matches the rule's condition")
-        if kind == "domain":
-            return self.env._("condition not met")
-        if kind == "min_probability":
-            return self.env._(
-                "probability %(value)s%% is below %(minimum)s%%", value=vals.get("value"), minimum=vals.get("minimum")
-            )
-        if kind == "certification":
-            return self._format_certification(vals)
         if kind == "risk_percentile":
             if "value" in vals:
                 return self.env._(
@@ -612,35 +619,8 @@ class SalesProcessRiskRule(models.Model):
                 count=vals.get("count"),
                 minimum=vals.get("minimum"),
             )
-        return ""
+        # the kinds of the stage gates (certification, checklist, ...): their own formatter
+        return self._format_reason(vals)
 
     def _format_date(self, value):
         return format_date(self.env, value) if value else ""
-
-    def _format_certification(self, vals):
-        courses = self.env["sales.process.training.course"].sudo().with_context(active_test=False)
-        missing = courses.browse(vals.get("missing") or [])
-        expiring = vals.get("expiring") or []
-        user = self.env["res.users"].sudo().browse(vals.get("user") or [])
-        if not user:
-            names = ", ".join((missing | courses.browse(c for c, __ in expiring)).mapped("name"))
-            return self.env._("no salesperson to hold %(courses)s", courses=names)
-        parts = []
-        if missing:
-            parts.append(
-                self.env._(
-                    "%(user)s has no valid certification for %(courses)s",
-                    user=user.name,
-                    courses=", ".join(missing.mapped("name")),
-                )
-            )
-        for course_id, date in expiring:
-            parts.append(
-                self.env._(
-                    "%(user)s's certification for %(course)s expires on %(date)s",
-                    user=user.name,
-                    course=courses.browse(course_id).name,
-                    date=self._format_date(date),
-                )
-            )
-        return "; ".join(parts)

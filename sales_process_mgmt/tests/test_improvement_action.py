@@ -122,7 +122,18 @@ class TestImprovementAction(RiskCase):
         self.assertEqual(action.name, "Lost reason: SPM Too expensive")
         self.assertEqual(
             action.problem,
-            "4 opportunities lost for the reason SPM Too expensive in the last 90 days. (SPM Team: 3, SPM Team 2: 1)",
+            "4 opportunities lost for the reason SPM Too expensive in the last 90 days"
+            " (SPM Team: 3 and SPM Team 2: 1).",
+        )
+        # the same analysis read by a salesperson working in Chinese: the breakdown too
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.user_salesman.lang = "zh_CN"
+        chinese = (
+            reason.with_user(self.user_salesman).with_context(lang="zh_CN").action_sales_process_propose_improvement()
+        )
+        self.assertEqual(
+            chinese["context"]["default_problem"],
+            "最近 90 天内有 4 个商机因“SPM Too expensive”而丢失（SPM Team：3 个和SPM Team 2：1 个）。",
         )
         manager_view = reason.with_user(self.user_manager).action_sales_process_propose_improvement()
         self.assertIn("5 opportunities lost", manager_view["context"]["default_problem"])

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 import psycopg2
+from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -68,6 +69,47 @@ class TestRiskFlag(RiskCase):
         )
         flag.snooze_until = fields.Date.today() - timedelta(days=1)
         self.assertEqual(lead.sales_process_risk_level, "high")
+
+    def test_full_scan_sets_the_level_when_a_snooze_ends(self):
+        """Nothing raised or closed: the scan still moves the level of a lead whose snooze ended."""
+        lead = self._create_leads(priority="3")
+        with freeze_time("2026-04-01 09:00"):
+            self._scan()
+            flag = self._open(self.rule, lead)
+            flag.write({"snooze_until": "2026-04-02", "snooze_reason": "Customer on holiday"})
+            self.assertEqual(lead.sales_process_risk_level, "low")
+            self._scan()
+            self.assertEqual(lead.sales_process_risk_level, "low")
+        with freeze_time("2026-04-03 09:00"):
+            raised, closed = self.Flag._scan(self.Rule.search([]))
+            self.assertEqual((raised, closed), (self.Flag, 0))
+            self.env.invalidate_all()
+            self.assertEqual(lead.sales_process_risk_level, "high")
+
+    def test_rule_deleted_sets_the_levels_of_its_leads(self):
+        lead = self._create_leads(priority="3")
+        self._scan()
+        self.assertEqual(lead.sales_process_risk_level, "high")
+        self.rule.unlink()
+        self.assertEqual(lead.sales_process_risk_level, "low")
+        self.rule_low.unlink()
+        self.assertFalse(lead.sales_process_risk_level)
+
+    def test_register_grouped_by_stage_and_team_read_from_the_lead(self):
+        """Stage and team are the lead's (not copied): grouped as the heatmaps do; a move writes no flag."""
+        rule = self._rule("risk_match_domain", domain="[('priority', '=', '3')]", team_ids=[Command.clear()])
+        leads = self._create_leads(2, priority="3") | self._create_leads(priority="3", team_id=self.team_2.id)
+        self._scan()
+        Flag = self.Flag.with_user(self.user_manager)
+        domain = [("rule_id", "=", rule.id), ("is_active", "=", True)]
+        by_team = dict(Flag._read_group(domain, ["team_id"], ["__count"]))
+        self.assertEqual(by_team, {self.team: 2, self.team_2: 1})
+        self.assertEqual(Flag.search_count(domain + [("team_id", "=", self.team_2.id)]), 1)
+        flags_before = self._versions()[0]
+        leads[0].write({"stage_id": self.stage_needs.id})
+        self.assertEqual(self._versions()[0], flags_before, "moving a lead rewrites none of its flags")
+        by_stage = dict(Flag._read_group(domain, ["stage_id"], ["__count"]))
+        self.assertEqual(by_stage, {self.stage_reception: 2, self.stage_needs: 1})
 
     def test_cheap_rules_in_the_move_and_reassignment(self):
         overdue = self._rule("risk_overdue", severity="critical")

@@ -63,6 +63,23 @@ class TestRiskRules(RiskCase):
         lead = self._create_leads()
         self._assert_raises_and_closes(rule, lead, lambda: self._tick(lead), "Qualify")
 
+    def test_exit_criteria_explanation_in_the_readers_language(self):
+        """The flag stores the gate and what it measured; each reader gets the sentence in their language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        rule = self._rule("risk_exit_criteria")
+        item = self._add_item(self.stage_reception, "Qualify")
+        gate = self._add_gate(self.stage_reception, "checklist", name="Qualification")
+        gate.update_field_translations("name", {"zh_CN": "资格确认"})
+        lead = self._create_leads()
+        self._scan()
+        flag = self._open(rule, lead)
+        self.assertEqual(flag.explanation_values, {"gates": [[gate.id, {"items": item.ids}]]})
+        self.user_salesman.lang = "zh_CN"
+        self.assertEqual(
+            flag.with_user(self.user_salesman).with_context(lang="zh_CN").explanation, "资格确认: 未完成：Qualify"
+        )
+        self.assertEqual(flag.with_context(lang="en_US").explanation, "Qualification: not done: Qualify")
+
     def test_close_date_passed(self):
         rule = self._rule("risk_close_date")
         today = fields.Date.context_today(self.env.user)
@@ -82,6 +99,39 @@ class TestRiskRules(RiskCase):
             self.env.cr.precommit.run()  # tracking values are written before the commit
         self._scan()
         self.assertRegex(self._open(rule, lead).explanation, "pushed back 3 times")
+
+    def test_pushed_back_closes_when_the_condition_clears(self):
+        """Fixed dates: three push-backs raise the flag; pulling the date in is no push-back; the rule
+        allowing three, the condition clears and the scan closes the flag by itself, with the date."""
+        rule = self._rule("risk_pushed_back", max_pushbacks=2)
+        lead = self._create_leads(date_deadline=fields.Date.to_date("2026-03-31"))
+        tracked = lead.with_env(self.env(context={}))
+        self.env.cr.precommit.run()
+        for deadline in ("2026-04-30", "2026-05-31", "2026-06-30"):
+            tracked.write({"date_deadline": fields.Date.to_date(deadline)})
+            self.env.cr.precommit.run()  # tracking values are written before the commit
+        with freeze_time("2026-03-15 09:00:00"):
+            self._scan()
+            flag = self._open(rule, lead)
+            self.assertEqual(len(flag), 1)
+            self.assertEqual(flag.explanation_values, {"count": 3, "maximum": 2})
+            self.assertEqual(lead.sales_process_risk_level, "medium")
+        # pulled back in: a move to an earlier date is no push-back, the count stays 3; the
+        # condition clears when the rule allows three
+        tracked.write({"date_deadline": fields.Date.to_date("2026-05-15")})
+        self.env.cr.precommit.run()
+        with freeze_time("2026-03-20 10:30:00"):
+            self._scan()
+            self.assertEqual(self._open(rule, lead), flag)
+            self.assertEqual(flag.explanation_values, {"count": 3, "maximum": 2})
+            rule.max_pushbacks = 3
+            self._scan()
+            self.assertFalse(self._open(rule, lead))
+            self.assertEqual(flag.state, "closed")
+            self.assertTrue(flag.auto_closed)
+            self.assertEqual(flag.closed_on, self.env.cr.now(), "closed at the scan's time")
+            self.assertFalse(lead.sales_process_risk_level)
+            self.assertTrue(flag.exists(), "scans never delete flags")
 
     def test_large_amount_without_accountable(self):
         rule = self._rule("risk_large_amount", amount_threshold=50000, severity="critical")
@@ -110,8 +160,15 @@ class TestRiskRules(RiskCase):
             {"name": "SPM Demo Skills", "passing_score": 50, "stage_ids": [(6, 0, self.stage_presentation.ids)]}
         )
         lead = self._create_leads(stage_id=self.stage_presentation.id)
-        self._scan()
-        self.assertRegex(self._open(rule, lead).explanation, "no valid certification for SPM Demo Skills")
+        course = self.env["sales.process.training.course"].search([("name", "=", "SPM Demo Skills")])
+
+        def clear():
+            self.env["sales.process.training.record"].create(
+                {"salesperson_id": self.user_salesman.id, "course_id": course.id, "date": "2025-01-10", "score": 80}
+            )
+
+        with freeze_time("2025-06-02 08:00"):
+            self._assert_raises_and_closes(rule, lead, clear, "no valid certification for SPM Demo Skills")
 
     def test_certification_expiring_within_days(self):
         """Valid until 2026-01-10 (passed 2025-01-10, 12 months): flagged from 30 days before, then as missing."""
@@ -251,4 +308,13 @@ class TestRiskRules(RiskCase):
         team_c2 = self.env["crm.team"].create({"name": "SPM Team C2", "company_id": self.company_2.id})
         with self.assertRaisesMessage(ValidationError, "teams of another company"):
             self._rule("risk_overdue", team_ids=[(6, 0, team_c2.ids)], company_id=self.company.id)
+        self.assertFalse(self.Rule.search([("name", "=like", "SPM risk_%")]))
+        # the same error, translated for an administrator working in Chinese, names the rule
+        self.env["res.lang"]._activate_lang("zh_CN")
+        with self.assertRaisesMessage(
+            ValidationError, "风险规则 SPM risk_percentile：百分位数必须在 1 到 99 之间（当前为 100）。"
+        ):
+            self.Rule.with_context(lang="zh_CN").create(
+                {"name": "SPM risk_percentile", "criterion": "risk_percentile", "percentile": 100}
+            )
         self.assertFalse(self.Rule.search([("name", "=like", "SPM risk_%")]))

@@ -62,8 +62,9 @@ class TestTrainingGate(TrainingCase):
         unassigned = self._leads(self.user_salesman, user_id=False)
         failures = self.gate._evaluate_certification(lead_team | lead_team_2 | unassigned, self.gate.stage_id)
         self.assertEqual(set(failures), {lead_team_2.id, unassigned.id})
-        self.assertIn(team_course.name, failures[lead_team_2.id])
-        self.assertIn("no salesperson", failures[unassigned.id])
+        self.assertEqual(failures[lead_team_2.id], {"user": self.user_salesman.id, "missing": team_course.ids})
+        self.assertIn(team_course.name, self.gate._format_reason(failures[lead_team_2.id]))
+        self.assertIn("no salesperson", self.gate._format_reason(failures[unassigned.id]))
         self.assertEqual(self.gate.training_course_ids, self.course | team_course)
 
     @freeze_time("2025-05-10 12:00")
