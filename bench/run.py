@@ -10,6 +10,7 @@ to its baseline. Benchmarks report figures; they assert only that both sides agr
 
 import argparse
 import importlib
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,14 +39,17 @@ class Bench:
             teardown()
         return elapsed, result
 
-    def compare(self, name, baseline, measured, repeat=3, setup=None, teardown=None, goal=None, same=None):
+    def compare(
+        self, name, baseline, measured, repeat=3, setup=None, teardown=None, goal=None, same=None, median=False
+    ):
         """Run both callables, check they agree, print both best times and the ratio.
 
         The runs alternate (baseline, measured, baseline, ...) so that a drift of the
         machine or of the database (autovacuum after a commit) weighs on both sides.
         ``same(baseline_result, measured_result)`` decides agreement (default: ==;
         results of None are not compared). ``goal`` is the ratio the issue asks for.
-        ``setup``/``teardown`` run around every call, outside the timing.
+        ``setup``/``teardown`` run around every call, outside the timing. ``median``: compare
+        the medians of the runs (steadier on a shared machine for runs of a few milliseconds).
         """
         times = {"baseline": [], "measured": []}
         for _ in range(repeat):
@@ -53,14 +57,21 @@ class Bench:
             times["baseline"].append(elapsed)
             elapsed, r_meas = self.timed(measured, setup, teardown)
             times["measured"].append(elapsed)
-        t_base, t_meas = min(times["baseline"]), min(times["measured"])
+        pick = statistics.median if median else min
+        t_base, t_meas = pick(times["baseline"]), pick(times["measured"])
         if r_base is not None or r_meas is not None:
             agree = same(r_base, r_meas) if same else r_base == r_meas
             if not agree:
                 raise AssertionError(f"{name}: baseline and measured results differ")
         ratio = t_meas / t_base if t_base else float("inf")
         verdict = "" if goal is None else (f"  goal <= {goal}x: " + ("met" if ratio <= goal else "NOT met"))
-        line = f"BENCH {name}: baseline {t_base:.3f}s, measured {t_meas:.3f}s, ratio {ratio:.2f}x{verdict}"
+        digits = 4 if median else 3
+        line = (
+            f"BENCH {name}: baseline {t_base:.{digits}f}s, measured {t_meas:.{digits}f}s, ratio {ratio:.2f}x{verdict}"
+        )
+        if median:
+            best = f"best {min(times['baseline']):.4f}s vs {min(times['measured']):.4f}s"
+            line = line.replace(", ratio", f" (medians of {repeat}; {best}), ratio", 1)
         self.rows.append(line)
         print(line, flush=True)
         return ratio

@@ -7,6 +7,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 PROFILE_GROUP = "sales_process_mgmt.group_sales_process_user"
+# the opportunity figures of the profile, in the order of _get_profile_figures' values
+PROFILE_FIGURES = [
+    "profile_won_count",
+    "profile_lost_count",
+    "profile_open_count",
+    "profile_won_amount",
+    "profile_open_amount",
+    "profile_win_rate",
+    "profile_sales_cycle",
+    "profile_last_activity",
+]
 
 
 class ResPartner(models.Model):
@@ -78,55 +89,63 @@ class ResPartner(models.Model):
         # a partner being created (form onchange) has no figures yet: only saved customers count
         return self.commercial_partner_id._origin
 
+    def _get_profile_keys(self):
+        """The saved partner of each record of ``self`` (its id, its origin's, or None), in order."""
+        return [id_ if isinstance(id_, int) else id_.origin for id_ in self._ids]
+
     def _get_profile_lead_query(self, customers):
         """The opportunities of ``customers`` the user may read, as the ORM's rule-filtered query."""
         Lead = self.env["crm.lead"].with_context(active_test=False)
         return Lead._search([("type", "=", "opportunity"), ("partner_id.commercial_partner_id", "in", customers.ids)])
 
+    def _join_profile_partners(self, query, alias, column, partner_ids):
+        """Join the partners ``partner_ids`` to ``query`` by the commercial entity of ``alias.column``.
+
+        Returns the SQL of the listed partner's id: rows are grouped by it, so a list gets
+        its figures in one query, a contact those of its company, without reading a record.
+        """
+        person = query.join(alias, column, "res_partner", "id", column)
+        listed = query.join(person, "commercial_partner_id", "res_partner", "commercial_partner_id", "listed")
+        partner = SQL.identifier(listed, "id")
+        query.add_where(SQL("%s IN %s", partner, tuple(partner_ids)))
+        query.groupby = partner
+        return partner
+
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_profile(self):
-        """The opportunity figures of the customers of ``self`` (a whole list) in one SQL query.
+        """The opportunity figures of ``self`` (a whole list) in one SQL query.
 
         The opportunities are those of the ORM's rule-filtered query of the user, so a
         salesperson's profile counts only what they may read; no record is built.
         """
-        customers = self._get_profile_customers()
-        figures = self._get_profile_figures(customers) if customers else {}
+        keys = self._get_profile_keys()
+        figures = self._get_profile_figures([key for key in keys if key])
         empty = self._get_profile_empty()
-        rows = [figures.get(partner.commercial_partner_id._origin.id, empty) for partner in self]
+        rows = [figures.get(key, empty) for key in keys]
         # the values are plain numbers and dates, already in the cache's format: set them in
         # one go per field (the field setter's per-record checks cost more than the query)
         cache = self.env.cache
         cache.update(self, self._fields["profile_currency_id"], repeat(self.env.company.currency_id.id))
-        for name in empty:
-            cache.update(self, self._fields[f"profile_{name}"], [row[name] for row in rows])
+        for index, values in enumerate(zip(*rows, strict=True) if rows else ()):
+            cache.update(self, self._fields[PROFILE_FIGURES[index]], values)
 
     def _get_profile_empty(self):
-        return {
-            "won_count": 0,
-            "lost_count": 0,
-            "open_count": 0,
-            "won_amount": 0.0,
-            "open_amount": 0.0,
-            "win_rate": 0.0,
-            "sales_cycle": 0.0,
-            "last_activity": None,
-        }
+        return (0, 0, 0, 0.0, 0.0, 0.0, 0.0, None)
 
-    def _get_profile_figures(self, customers):
-        """{customer id: {figure: value}} for the commercial partners ``customers``, in one query."""
-        self.env["crm.lead"].flush_model()
+    def _get_profile_figures(self, partner_ids):
+        """{partner id: values of PROFILE_FIGURES} for the saved partners ``partner_ids``, in one query.
+
+        A partner has the figures of its commercial entity: the opportunities of all its
+        contacts, won = active at 100 %, lost = archived at 0 %, as in CRM.
+        """
+        if not partner_ids:
+            return {}
+        self.env["crm.lead"].flush_model(["active", "probability", "expected_revenue", "day_close", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["mail.message"].flush_model(["model", "res_id", "message_type", "date"])
-        # the user's rule-filtered query of opportunities, joined to their contact for its company
-        leads = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            ._search([("type", "=", "opportunity"), ("partner_id", "!=", False)])
-        )
-        contact = leads.join("crm_lead", "partner_id", "res_partner", "id", "partner_id")
-        customer = SQL.identifier(contact, "commercial_partner_id")
-        leads.add_where(SQL("%s IN %s", customer, tuple(customers.ids)))
+        # the user's rule-filtered query of opportunities, by the listed partner of their contact
+        leads = self.env["crm.lead"].with_context(active_test=False)._search([("type", "=", "opportunity")])
+        partner = self._join_profile_partners(leads, "crm_lead", "partner_id", partner_ids)
         leads.add_join(
             "LEFT JOIN",
             "last_message",
@@ -137,22 +156,21 @@ class ResPartner(models.Model):
             ),
             SQL("TRUE"),
         )
-        leads.groupby = customer
-        digits = self.env.company.currency_id.decimal_places
-        # won / lost / open as in CRM: won = active at 100 %, lost = archived at 0 %
+        # the amounts are sums of stored monetary values, already rounded to the currency; no
+        # probability counts as 0, as in the ORM's domains (a lead created without a team has none)
         self.env.cr.execute(
             leads.select(
-                customer,
+                partner,
                 SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability = 100)"),
-                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND crm_lead.probability = 0)"),
-                SQL("count(*) FILTER (WHERE crm_lead.active AND crm_lead.probability < 100)"),
+                SQL("count(*) FILTER (WHERE NOT crm_lead.active AND coalesce(crm_lead.probability, 0) = 0)"),
+                SQL("count(*) FILTER (WHERE crm_lead.active AND coalesce(crm_lead.probability, 0) < 100)"),
                 SQL(
                     "coalesce(sum(crm_lead.expected_revenue) FILTER"
                     " (WHERE crm_lead.active AND crm_lead.probability = 100), 0)::float"
                 ),
                 SQL(
                     "coalesce(sum(crm_lead.expected_revenue) FILTER"
-                    " (WHERE crm_lead.active AND crm_lead.probability < 100), 0)::float"
+                    " (WHERE crm_lead.active AND coalesce(crm_lead.probability, 0) < 100), 0)::float"
                 ),
                 SQL(
                     "coalesce(sum(crm_lead.day_close) FILTER"
@@ -161,34 +179,40 @@ class ResPartner(models.Model):
                 SQL('max("last_message".date)'),
             )
         )
-        result = {}
-        for customer_id, won, lost, opened, won_amount, open_amount, days, last in self.env.cr.fetchall():
-            result[customer_id] = {
-                "won_count": won,
-                "lost_count": lost,
-                "open_count": opened,
-                "won_amount": round(won_amount, digits),
-                "open_amount": round(open_amount, digits),
-                "win_rate": round(100.0 * won / (won + lost), 1) if won + lost else 0.0,
-                "sales_cycle": round(days / won, 1) if won else 0.0,
-                "last_activity": last,
-            }
-        return result
+        return {
+            partner_id: (
+                won,
+                lost,
+                opened,
+                won_amount,
+                open_amount,
+                round(100.0 * won / (won + lost), 1) if won + lost else 0.0,
+                round(days / won, 1) if won else 0.0,
+                last,
+            )
+            for partner_id, won, lost, opened, won_amount, open_amount, days, last in self.env.cr.fetchall()
+        }
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_profile_contacts(self):
-        customers = self._get_profile_customers()
-        contacts = self.env["sales.process.decision.contact"].search(
-            [("partner_id.commercial_partner_id", "in", customers.ids)]
+        """The decision contacts of the customers' opportunities the user reads, in one query."""
+        keys = self._get_profile_keys()
+        Contact = self.env["sales.process.decision.contact"]
+        by_partner = {}
+        if partner_ids := [key for key in keys if key]:
+            Contact.flush_model(["partner_id", "lead_id", "sequence"])
+            self.env["crm.lead"].flush_model(["priority"])  # the order of the contacts' opportunities
+            self.env["res.partner"].flush_model(["commercial_partner_id"])
+            contacts = Contact._search([])
+            # the model's order (joins the opportunity) before the grouping, which it would extend
+            order = Contact._order_to_sql(Contact._order, contacts)
+            partner = self._join_profile_partners(contacts, Contact._table, "partner_id", partner_ids)
+            contact_ids = SQL("array_agg(%s ORDER BY %s)", SQL.identifier(Contact._table, "id"), order)
+            self.env.cr.execute(contacts.select(partner, contact_ids))
+            by_partner = dict(self.env.cr.fetchall())
+        self.env.cache.update(
+            self, self._fields["profile_decision_contact_ids"], [tuple(by_partner.get(key, ())) for key in keys]
         )
-        by_customer = {}
-        for contact in contacts:
-            customer_id = contact.partner_id.commercial_partner_id.id
-            by_customer[customer_id] = by_customer.get(customer_id, contact.browse()) | contact
-        for partner in self:
-            partner.profile_decision_contact_ids = by_customer.get(
-                partner.commercial_partner_id._origin.id, contacts.browse()
-            )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_profile_ratings(self):

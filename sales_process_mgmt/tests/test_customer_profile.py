@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo.tests import Form, HttpCase, tagged
+from odoo import Command
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import SalesProcessCase
@@ -187,6 +188,72 @@ class TestCustomerProfile(SalesProcessCase):
                 with self.assertQueryCount(1):
                     partners.mapped("profile_won_count")
 
+    def test_decision_contacts_of_a_list_in_one_query(self):
+        """The decision contacts of a whole list: one query, those of the opportunities the user reads."""
+        Partner = self.env["res.partner"]
+        customers = Partner.create([{"name": f"SPM Contacts Customer {i}", "is_company": True} for i in range(6)])
+        people = Partner.create(
+            [{"name": f"SPM Contacts Person {i}", "parent_id": customer.id} for i, customer in enumerate(customers)]
+        )
+        Contact = self.env["sales.process.decision.contact"]
+        mine, theirs = Contact, Contact
+        for customer, person in zip(customers, people, strict=True):
+            lead, other = self._create_leads(2, partner_id=customer.id)
+            other.user_id = self.user_salesman_2
+            mine |= Contact.create({"lead_id": lead.id, "partner_id": person.id, "role": "economic_buyer"})
+            theirs |= Contact.create({"lead_id": other.id, "partner_id": person.id, "role": "user"})
+        everyone = customers | self.customer
+        visible = {self.user_manager: mine | theirs, self.user_salesman: mine}
+        for user in (self.user_manager, self.user_salesman):
+            Partner = self.env["res.partner"].with_user(user)
+            Partner.browse(everyone.ids).mapped("profile_decision_contact_ids")  # warm the registry caches
+            for partners in (customers[:2] | self.customer, everyone):
+                partners = Partner.browse(partners.ids)
+                partners.mapped("name")
+                partners.invalidate_recordset(["profile_decision_contact_ids"])
+                with self.assertQueryCount(1):
+                    partners.mapped("profile_decision_contact_ids")
+            for customer, person in zip(customers, people, strict=True):
+                expected = visible[user].filtered(lambda contact, person=person: contact.partner_id == person)
+                # in the model's order (their opportunity's, then sequence)
+                self.assertEqual(Partner.browse(customer.id).profile_decision_contact_ids.ids, expected.sorted().ids)
+            # the contacts of the tab's first customer are unchanged: the buyer, decision maker
+            contacts = Partner.browse(self.customer.id).profile_decision_contact_ids
+            self.assertEqual((contacts.partner_id, contacts.mapped("role")), (self.buyer, ["decision_maker"]))
+            # a contact of the customer shows its company's
+            self.assertEqual(
+                Partner.browse(people[0].id).profile_decision_contact_ids,
+                contacts.browse(visible[user].filtered(lambda contact: contact.partner_id == people[0]).ids),
+            )
+
+    def test_other_company_opportunities_are_not_counted(self):
+        """A customer shared by two companies: each user counts the opportunities of their companies."""
+        self._create_leads(1, partner_id=self.customer.id, company_id=self.company_2.id, user_id=False, team_id=False)
+        self.assertEqual(self.customer.with_user(self.user_manager).profile_open_count, 1)
+        self.assertEqual(self.customer.with_user(self.user_salesman_c2).profile_open_count, 1)
+        self.assertEqual(self.customer.with_user(self.user_salesman_c2).profile_won_count, 0)
+
+    def test_export_and_print_as_salesperson(self):
+        """The exported list and the printable summary carry the figures the user may see."""
+        # Odoo 18 lets only the users with the export right export
+        export = self.env.ref("base.group_allow_export")
+        (self.user_manager | self.user_salesman).write({"groups_id": [Command.link(export.id)]})
+        fields_exported = ["name", "profile_won_count", "profile_won_amount", "profile_lost_count"]
+        fields_exported += ["profile_open_count", "profile_win_rate", "profile_decision_contact_ids/partner_id"]
+        for user, won, amount in ((self.user_manager, 2, 4000), (self.user_salesman, 1, 1000)):
+            Partner = self.env["res.partner"].with_user(user)
+            rows = Partner.browse((self.customer | self.other).ids).export_data(fields_exported)["datas"]
+            self.assertEqual(rows[0][:6], ["SPM Profile Customer", won, amount, 1, 1, 66.7 if won == 2 else 50.0])
+            self.assertEqual(rows[0][6], "SPM Profile Customer, SPM Profile Buyer")
+            self.assertEqual(rows[-1][:2], ["SPM Profile Other", 0])
+        report = self.env.ref("sales_process_mgmt.res_partner_profile_report")
+        html = report.with_user(self.user_salesman)._render_qweb_html(report.report_name, self.buyer.ids)[0]
+        self.assertIn(b"SPM Profile Customer", html)
+        self.assertIn(b"1,000.00", html)
+        self.assertNotIn(b"4,000.00", html, "salesman 2's won deal is not in the salesman's summary")
+        html = report.with_user(self.user_manager)._render_qweb_html(report.report_name, self.buyer.ids)[0]
+        self.assertIn(b"4,000.00", html)
+
 
 @tagged("post_install", "-at_install")
 class TestCustomerProfileReport(HttpCase):
@@ -216,3 +283,64 @@ class TestCustomerProfileReport(HttpCase):
         )
         self.assertEqual(report_format, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerProfileOverRpc(HttpCase):
+    """An integrator's salesperson over JSON-RPC: imports needs with their category, reads profiles."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, login="spm_profile_rpc", groups="sales_team.group_sale_salesman")
+        colleague = new_test_user(cls.env, login="spm_profile_rpc_2", groups="sales_team.group_sale_salesman")
+        cls.category = cls.env["sales.process.need.category"].create({"name": "SPM RPC Integration"})
+        cls.customer = cls.env["res.partner"].create({"name": "SPM RPC Customer", "is_company": True})
+        Lead = cls.env["crm.lead"]
+        cls.lead = Lead.create(
+            {
+                "name": "SPM RPC Need Lead",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "user_id": cls.salesman.id,
+            }
+        )
+        Lead.create(
+            {"name": "SPM RPC Other", "type": "opportunity", "partner_id": cls.customer.id, "user_id": colleague.id}
+        )
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def test_import_needs_and_read_profiles(self):
+        self.authenticate(self.salesman.login, self.salesman.login)
+        fields_imported = ["lead_id", "name", "category_id", "status"]
+        result = self._call_kw(
+            "sales.process.customer.need",
+            "load",
+            [fields_imported, [["SPM RPC Need Lead", "ERP link", "SPM RPC Integration", "confirmed"]]],
+        )
+        self.assertFalse(result["messages"])
+        need = self.env["sales.process.customer.need"].browse(result["ids"])
+        self.assertEqual((need.lead_id, need.category_id, need.user_id), (self.lead, self.category, self.salesman))
+        with mute_logger("odoo.sql_db"):
+            result = self._call_kw(
+                "sales.process.customer.need",
+                "load",
+                [fields_imported, [["SPM RPC Need Lead", "Cheaper", "SPM RPC No Such Category", "identified"]]],
+            )
+        self.assertFalse(result["ids"])
+        self.assertIn("SPM RPC No Such Category", result["messages"][0]["message"])
+        self.assertEqual(len(self.lead.customer_need_ids), 1, "nothing of the bad file imported")
+        # the profile over RPC counts the salesperson's opportunity, not the colleague's (both are
+        # open without a probability: created without a team, PLS gives them none)
+        rows = self._call_kw(
+            "res.partner",
+            "web_search_read",
+            [[("id", "=", self.customer.id)], {"profile_open_count": {}, "profile_needs_html": {}}],
+        )["records"]
+        self.assertEqual(rows[0]["profile_open_count"], 1)
+        self.assertIn("SPM RPC Integration", rows[0]["profile_needs_html"])

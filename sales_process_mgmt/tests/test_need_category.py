@@ -20,6 +20,12 @@ class TestNeedCategory(SalesProcessCase):
             self.services.parent_id = self.training
         with self.assertRaisesMessage(ValidationError, "SPM Training cannot be its own parent"):
             self.training.parent_id = self.training
+        # as the process administrator who keeps the catalogue: refused, nothing saved
+        services = self.services.with_user(self.user_admin)
+        with self.assertRaisesMessage(ValidationError, "SPM Services cannot be its own parent"):
+            services.write({"parent_id": self.training.id, "description": "Half-saved?"})
+        self.env.invalidate_all()
+        self.assertEqual((services.parent_id, services.description), (self.services.browse(), False))
 
     def test_administrators_keep_the_catalogue(self):
         self.Category.with_user(self.user_admin).create({"name": "SPM Financing"})

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.crm_lead_need_suggestion import get_suggestion_params
 from .common import SalesProcessCase
 
 
@@ -195,13 +196,22 @@ class TestNeedSuggestion(NeedCategoryCase):
 
     def test_threshold_settings_out_of_range(self):
         Settings = self.env["res.config.settings"]
+        Param = self.env["ir.config_parameter"].sudo()
+        before = get_suggestion_params(self.env)
+        # both ends of each range (support 1-10,000, confidence 1-100 %, months 1-120)
         for field, value in [
             ("sales_process_suggestion_min_support", 0),
+            ("sales_process_suggestion_min_support", 10001),
+            ("sales_process_suggestion_min_confidence", 0),
             ("sales_process_suggestion_min_confidence", 101),
             ("sales_process_suggestion_months", 0),
+            ("sales_process_suggestion_months", 121),
         ]:
             with self.assertRaisesMessage(ValidationError, "must be between"):
-                Settings.create({field: value}).execute()
+                # with a valid support of 7 next to it (unless the support is the bad value)
+                Settings.create({"sales_process_suggestion_min_support": 7, field: value}).execute()
+            self.assertEqual(get_suggestion_params(self.env), before, f"{field} = {value}: nothing saved")
+        self.assertNotEqual(Param.get_param("sales_process_mgmt.suggestion_min_support"), "7")
         Settings.create({"sales_process_suggestion_min_support": 5}).execute()
         self.assertEqual(
             self.env["ir.config_parameter"].sudo().get_param("sales_process_mgmt.suggestion_min_support"), "5"
