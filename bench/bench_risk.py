@@ -234,10 +234,11 @@ def _baseline_writes(cr, rules, stages):
         """
         INSERT INTO sales_process_risk_flag
                (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
-                create_uid, create_date, write_uid, write_date)
+                company_id, create_uid, create_date, write_uid, write_date)
         SELECT p.lead_id, p.rule_id, r.severity, '{}', now() at time zone 'utc', 'open', true, 1,
-               1, now() at time zone 'utc', 1, now() at time zone 'utc'
+               l.company_id, 1, now() at time zone 'utc', 1, now() at time zone 'utc'
           FROM bench_pairs p JOIN sales_process_risk_rule r ON r.id = p.rule_id
+          JOIN crm_lead l ON l.id = p.lead_id
          ORDER BY p.lead_id, p.rule_id;
         UPDATE crm_lead l SET sales_process_risk_level = v.level
           FROM (SELECT f.lead_id, (ARRAY['low', 'medium', 'high', 'critical'])[max(

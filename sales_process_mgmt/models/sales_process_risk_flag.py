@@ -53,13 +53,15 @@ class SalesProcessRiskFlag(models.Model):
     snooze_until = fields.Date(tracking=True, help="The flag does not count in the risk level until then.")
     snooze_reason = fields.Char()
     resolution_note = fields.Text()
-    # The lead's salesperson, team, stage and company are read from the lead (searched, grouped and
-    # sorted through it), not copied: the scans insert flags by the hundred thousand, and each stored
+    # The lead's salesperson, team and stage are read from the lead (searched, grouped and sorted
+    # through it), not copied: the scans insert flags by the hundred thousand, and each stored
     # many2one adds a foreign-key check and an index entry per row (and moving a lead rewrote its flags).
     user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
     team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team")
     stage_id = fields.Many2one(related="lead_id.stage_id", string="Stage")
-    company_id = fields.Many2one(related="lead_id.company_id")
+    # The company is stored all the same: through the lead, the multi-company rule made every
+    # read of flags (register, heatmaps, dashboard) scan crm_lead twice for the companies' leads.
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     improvement_action_ids = fields.One2many(
         "sales.process.improvement.action", "flag_id", string="Improvement Actions"
     )
@@ -235,10 +237,11 @@ class SalesProcessRiskFlag(models.Model):
                 """
                 INSERT INTO sales_process_risk_flag
                        (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
-                        create_uid, create_date, write_uid, write_date)
+                        company_id, create_uid, create_date, write_uid, write_date)
                 SELECT t.lead_id, t.rule_id, r.severity, t.vals, %(now)s, 'open', true, 1,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                       l.company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sales_process_risk_scan t
+                  JOIN crm_lead l ON l.id = t.lead_id
                   JOIN sales_process_risk_rule r ON r.id = t.rule_id
                  WHERE NOT EXISTS (SELECT 1 FROM sales_process_risk_flag f
                                     WHERE f.is_active AND f.lead_id = t.lead_id AND f.rule_id = t.rule_id)

@@ -62,3 +62,18 @@ class TestRiskAccess(RiskCase):
         )
         self.assertFalse(self.Rule.with_user(self.user_salesman).search([("id", "=", rule_c2.id)]))
         self.assertTrue(self.Rule.with_user(self.user_salesman_c2).search([("id", "=", rule_c2.id)]))
+
+    def test_flags_of_another_company_are_hidden(self):
+        """The scan stores each flag's company (its opportunity's), which the multi-company rule reads."""
+        rule = self._rule("risk_match_domain", domain="[('priority', '=', '3')]", team_ids=[], company_id=False)
+        team_c2 = self.env["crm.team"].create({"name": "SPM Team C2", "company_id": self.company_2.id})
+        lead_c2 = self._create_leads(
+            priority="3", user_id=self.user_salesman_c2.id, team_id=team_c2.id, company_id=self.company_2.id
+        )
+        self.env["crm.lead"]._cron_scan_risks()
+        flag_c2 = self._open(rule, lead_c2)
+        self.assertEqual(flag_c2.company_id, self.company_2)
+        self.assertEqual(self._open(rule, self.own).company_id, self.company)
+        self.assertEqual(self.Flag.with_user(self.user_salesman_c2).search([("rule_id", "=", rule.id)]), flag_c2)
+        manager_flags = self.Flag.with_user(self.user_manager).search([("rule_id", "=", rule.id)])
+        self.assertEqual(manager_flags.lead_id, self.own | self.other | self.led)
