@@ -96,7 +96,8 @@ def _setup(env, bench):
                (lead_id, rule_id, severity, explanation_values, raised_on, state, is_active, flag_count,
                 company_id, create_date, write_date)
         SELECT l.id, %(rule)s, (ARRAY['low', 'medium', 'high', 'critical'])[1 + l.id %% 4], '{}',
-               now() at time zone 'utc', 'open', true, 1, l.company_id, now() at time zone 'utc', now() at time zone 'utc'
+               now() at time zone 'utc', 'open', true, 1, l.company_id,
+               now() at time zone 'utc', now() at time zone 'utc'
           FROM crm_lead l
          WHERE l.name LIKE 'Dash lead %%' AND l.active AND l.stage_id <> %(won)s AND l.id %% 5 < 2
         """,
