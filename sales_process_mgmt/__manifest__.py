@@ -2,7 +2,7 @@
     "name": "Sales Process Management",
     "summary": "Run Odoo CRM as a managed sales process: stage standards, gates, "
     "responsibilities, training, customer insight and evaluation",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "sales_process_mgmt authors",

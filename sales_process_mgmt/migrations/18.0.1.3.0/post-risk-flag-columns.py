@@ -1,4 +1,4 @@
-"""18.0.1.2.0: risk flags read their team and stage through the opportunity.
+"""18.0.1.3.0: risk flags read their team and stage through the opportunity.
 
 Odoo keeps the columns of fields a module no longer declares, and the indexes of fields
 no longer indexed; on this table they would cost every scan a foreign-key check and index
