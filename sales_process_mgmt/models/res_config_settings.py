@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .crm_lead_need_suggestion import SUGGESTION_PARAMS
+from .sales_process_stage_win_rate import FORECAST_MIN_SAMPLE, FORECAST_MONTHS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -114,15 +115,11 @@ class ResConfigSettings(models.TransientModel):
         if self.sales_process_training_expiry_warning_days < 0:
             raise ValidationError(_("The certification expiry warning cannot be a negative number of days."))
         self._check_suggestion_params()
-        if self.sales_process_risk_scan_interval_number <= 0:
-            raise ValidationError(
-                _(
-                    "%(setting)s must be a positive number (got %(value)s).",
-                    setting=self._fields["sales_process_risk_scan_interval_number"].get_description(self.env)["string"],
-                    value=self.sales_process_risk_scan_interval_number,
-                )
-            )
-        for field in ("sales_process_forecast_months", "sales_process_forecast_min_sample"):
+        for field in (
+            "sales_process_risk_scan_interval_number",
+            "sales_process_forecast_months",
+            "sales_process_forecast_min_sample",
+        ):
             if self[field] <= 0:
                 raise ValidationError(
                     _(
@@ -133,7 +130,7 @@ class ResConfigSettings(models.TransientModel):
                 )
         params = self.env["ir.config_parameter"].sudo()
         key = "sales_process_mgmt.training_expiry_warning_days"
-        forecast_keys = ("sales_process_mgmt.forecast_months", "sales_process_mgmt.forecast_min_sample")
+        forecast_keys = (FORECAST_MONTHS[0], FORECAST_MIN_SAMPLE[0])
         before = params.get_param(key)
         forecast_before = [params.get_param(name) for name in forecast_keys]
         super().set_values()

@@ -45,3 +45,4 @@ from . import test_report_xlsx
 from . import test_mail_jobs
 from . import test_stage_win_rate
 from . import test_need_category_zh_cn
+from . import test_win_rate_rpc
