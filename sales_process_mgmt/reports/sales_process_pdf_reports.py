@@ -26,9 +26,9 @@ class OpportunityProcessReport(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         docs = self.env["crm.lead"].browse(docids)
         docs.check_access("read")
-        checklists = defaultdict(lambda: self.env["sales.process.lead.checklist"])
-        for line in self.env["sales.process.lead.checklist"].search([("lead_id", "in", docs.ids)]):
-            checklists[line.history_id.id] |= line
+        Checklist = self.env["sales.process.lead.checklist"]
+        lines = Checklist.search([("lead_id", "in", docs.ids)]).grouped("history_id")
+        checklists = defaultdict(Checklist.browse, {visit.id: visit_lines for visit, visit_lines in lines.items()})
         return {"doc_ids": docids, "doc_model": docs._name, "docs": docs, "checklists": checklists}
 
 
@@ -43,11 +43,12 @@ class TrainingTranscriptReport(models.AbstractModel):
         docs = self.env["sales.process.training.record"].browse(docids)
         docs.check_access("read")
         salespeople = docs.salesperson_id
-        records = defaultdict(lambda: self.env["sales.process.training.record"])
-        for record in self.env["sales.process.training.record"].search(
-            [("salesperson_id", "in", salespeople.ids)], order="date desc, id desc"
-        ):
-            records[record.salesperson_id.id] |= record
+        Record = self.env["sales.process.training.record"]
+        by_salesperson = Record.search([("salesperson_id", "in", salespeople.ids)], order="date desc, id desc")
+        records = defaultdict(
+            Record.browse,
+            {user.id: user_records for user, user_records in by_salesperson.grouped("salesperson_id").items()},
+        )
         matrix = self.env["sales.process.training.matrix"]
         return {
             "doc_ids": docids,
